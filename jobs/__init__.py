@@ -1,0 +1,1 @@
+"""Scheduled jobs: thin adapters that call domain services inside an application context."""

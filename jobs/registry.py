@@ -1,0 +1,25 @@
+"""Every scheduled job and its interval, in one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+
+from jobs.enrollment import purge_stale_enrollments
+from jobs.sms import deliver_pending_sms
+
+
+@dataclass(frozen=True)
+class JobDefinition:
+    id: str
+    function: Callable[..., object]
+    seconds: int
+
+
+def job_definitions(app: Flask) -> list[JobDefinition]:
+    return [
+        JobDefinition("deliver_pending_sms", deliver_pending_sms, app.config["SCHEDULER_SMS_INTERVAL_SECONDS"]),
+        JobDefinition("purge_stale_enrollments", purge_stale_enrollments, 600),
+    ]

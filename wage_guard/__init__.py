@@ -1,0 +1,96 @@
+"""wage_guard: electronic labour contracts and wage-arrears early warning for construction workers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error pages and CLI commands."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
+                template_folder=str(ROOT / "templates"))
+    from wage_guard.config import load_config
+
+    load_config(app, test_config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from wage_guard import security
+    from wage_guard.accounts import models as _accounts  # noqa: F401  (register every model with the metadata)
+    from wage_guard.codes import models as _codes  # noqa: F401
+    from wage_guard.enrollment import models as _enrollment  # noqa: F401
+    from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from wage_guard.i18n import select_locale
+    from wage_guard.sms import models as _sms  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations"))
+    limiter.init_app(app)
+    security.init_app(app)
+    _configure_login(app)
+
+
+def _configure_login(app: Flask) -> None:
+    from wage_guard.accounts.services import get_user
+    from wage_guard.extensions import login_manager
+    from wage_guard.i18n import _l
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")  # type: ignore[assignment]
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(lambda user_id: get_user(int(user_id)))
+
+
+def register_blueprints(app: Flask) -> None:
+    from wage_guard.accounts.views import bp as accounts_bp
+    from wage_guard.enrollment.views import bp as enrollment_bp
+    from wage_guard.enrollment.views import public_bp as enrollment_public_bp
+    from wage_guard.inspector.views import bp as inspector_bp
+    from wage_guard.organisations.views import bp as organisations_bp
+    from wage_guard.sms.views import bp as sms_bp
+
+    for blueprint in (accounts_bp, organisations_bp, enrollment_bp, enrollment_public_bp, inspector_bp, sms_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errors(app: Flask) -> None:
+    from wage_guard.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from wage_guard.cli import register_commands as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    @app.context_processor
+    def inject_globals() -> dict[str, Any]:
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"],
+                "demo_mode": app.config["DEMO_MODE"]}

@@ -1,0 +1,12 @@
+"""Register every domain's click group on ``flask``."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from wage_guard.accounts.cli import accounts
+    from wage_guard.demo import demo
+    from wage_guard.organisations.cli import organisations
+
+    for group in (accounts, organisations, demo):
+        app.cli.add_command(group)

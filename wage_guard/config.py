@@ -1,0 +1,155 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``WAGE_GUARD_*`` environment variables.
+
+Environment variables are the source of truth in production (twelve-factor). Development and demo runs
+get per-installation secrets generated once into ``instance/secrets.json`` so that a fresh clone starts
+with no set-up; production refuses to start unless every secret is given explicitly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: Settings that hold key material: generated in development, mandatory in production.
+SECRET_SETTINGS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "CODE_HASH_KEY")
+_DEV_PLACEHOLDER = "dev-only-not-secret"
+
+
+class ConfigurationError(RuntimeError):
+    """The application cannot start with this configuration."""
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = _DEV_PLACEHOLDER
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+
+    #: AES-256-GCM key (base64) for personal data at rest: ID numbers, phone numbers, SMS bodies.
+    FIELD_ENCRYPTION_KEY: str | None = None
+    #: HMAC key (base64) for blind indexes, so equal ID numbers can be found without decrypting.
+    BLIND_INDEX_KEY: str | None = None
+    #: HMAC key (base64) for verification codes, which are stored only as keyed hashes.
+    CODE_HASH_KEY: str | None = None
+
+    # Sessions: staff sessions end after 30 idle minutes or 12 hours in all.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: How long a password-verified login may wait for its second factor.
+    SECOND_FACTOR_WINDOW = timedelta(minutes=5)
+
+    WTF_CSRF_TIME_LIMIT = 3600
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Limits on code requests (Flask-Limiter syntax); codes also have a 60 s cool-down per phone.
+    RATELIMIT_SMS_PER_PHONE = "5 per hour;10 per day"
+    RATELIMIT_SMS_PER_IP = "20 per hour"
+    RATELIMIT_CODE_CHECK_PER_IP = "30 per 10 minutes"
+    RATELIMIT_LOGIN_PER_IP = "20 per 10 minutes"
+
+    #: "console" stores messages in the outbox table only; "twilio" sends them.
+    SMS_BACKEND = "console"
+    SMS_MAX_ATTEMPTS = 5
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_FROM_NUMBER: str | None = None
+    #: Only for tests: send Twilio API calls to this base URL instead of Twilio.
+    TWILIO_API_BASE_URL: str | None = None
+
+    CODE_TTL = timedelta(minutes=5)
+    CODE_MAX_ATTEMPTS = 5
+    CODE_RESEND_COOLDOWN = timedelta(seconds=60)
+
+    #: Default validity of a site's enrolment QR code.
+    ENROLLMENT_LINK_TTL = timedelta(days=180)
+    #: Public base URL printed in QR codes and SMS links; the request's host when unset.
+    PUBLIC_BASE_URL: str | None = None
+
+    #: Demo mode shows the SMS outbox page and the language switcher's demo banner.
+    DEMO_MODE = False
+    SCHEDULER_SMS_INTERVAL_SECONDS = 30
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SMS_BACKEND = "twilio"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEMO_MODE = True
+
+
+CONFIGS: dict[str, type[Config]] = {"production": ProductionConfig, "development": DevelopmentConfig}
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` in precedence order and validate it for the chosen environment."""
+    env_name = (test_config or {}).get("ENV_NAME") or os.environ.get("WAGE_GUARD_ENV", "development")
+    if env_name not in CONFIGS and env_name != "testing":
+        raise ConfigurationError(f"WAGE_GUARD_ENV must be one of production, development (got {env_name!r})")
+    app.config.from_object(CONFIGS.get(env_name, Config))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("WAGE_GUARD")
+    if test_config:
+        app.config.update(test_config)
+    if app.config["ENV_NAME"] == "production":
+        _require_production_settings(app)
+    else:
+        _fill_development_defaults(app)
+
+
+def _require_production_settings(app: Flask) -> None:
+    missing = [k for k in SECRET_SETTINGS if not app.config.get(k) or app.config[k] == _DEV_PLACEHOLDER]
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        missing.append("SQLALCHEMY_DATABASE_URI")
+    if app.config.get("SMS_BACKEND") == "twilio":
+        missing += [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER") if not app.config.get(k)]
+    if missing:
+        names = ", ".join(f"WAGE_GUARD_{k}" for k in missing)
+        raise ConfigurationError(f"production refuses to start without: {names}")
+    if len(str(app.config["SECRET_KEY"])) < 32:
+        raise ConfigurationError("WAGE_GUARD_SECRET_KEY must be at least 32 characters")
+    if app.config.get("DEMO_MODE"):
+        raise ConfigurationError("WAGE_GUARD_DEMO_MODE must not be enabled in production")
+
+
+def _fill_development_defaults(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "wage_guard.sqlite")
+    generated = _instance_secrets(Path(app.instance_path) / "secrets.json")
+    for key in SECRET_SETTINGS:
+        if not app.config.get(key) or app.config[key] == _DEV_PLACEHOLDER:
+            app.config[key] = generated[key]
+
+
+def _instance_secrets(path: Path) -> dict[str, str]:
+    """Return this installation's development secrets, creating them on first use."""
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        if all(k in stored for k in SECRET_SETTINGS):
+            return stored
+    fresh = {k: base64.b64encode(secrets.token_bytes(32)).decode() for k in SECRET_SETTINGS}
+    path.write_text(json.dumps(fresh, indent=2))
+    path.chmod(0o600)
+    return fresh

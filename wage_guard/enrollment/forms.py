@@ -1,0 +1,22 @@
+"""The worker's enrolment form and the code form."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Length
+
+from wage_guard.enrollment.trades import TRADES
+from wage_guard.i18n import _l
+
+
+class EnrollmentForm(FlaskForm):  # type: ignore[misc]
+    """Field checks live in the service (one set of messages for web, API and tests); only lengths here."""
+
+    name = StringField(_l("Full name"), validators=[Length(max=64)])
+    id_number = StringField(_l("ID card number"), validators=[Length(max=32)])
+    phone = StringField(_l("Mobile phone number"), validators=[Length(max=32)])
+    trade = SelectField(_l("Trade"), choices=[("", "")] + list(TRADES.items()))
+    consent = BooleanField(_l("I have read the privacy notice and agree"))
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    code = StringField(_l("Verification code"), validators=[Length(max=8)])

@@ -1,0 +1,175 @@
+"""Enrolment pages: the staff side (QR code, poster, links) and the public phone pages behind the QR code."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+
+from wage_guard import boundary, clock
+from wage_guard.accounts.models import Role
+from wage_guard.codes.services import phone_index
+from wage_guard.enrollment import qr, services
+from wage_guard.enrollment.forms import CodeForm, EnrollmentForm
+from wage_guard.enrollment.models import EnrollmentLink
+from wage_guard.errors import NotFound, WageGuardError
+from wage_guard.extensions import limiter
+from wage_guard.i18n import _
+from wage_guard.organisations import services as organisations
+from wage_guard.security import actor, requester, role_required, staff_required
+from wage_guard.sms.phones import InvalidPhoneNumber, mask_mobile, parse_mobile
+
+bp = Blueprint("enrollment", __name__, url_prefix="/projects/<int:project_id>/enrolment")
+public_bp = Blueprint("enroll", __name__, url_prefix="/e")
+MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
+
+
+def enrollment_url(link: EnrollmentLink) -> str:
+    """The absolute URL printed in the QR code."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("enroll.start", token=link.token)
+    return base.rstrip("/") + path if base else url_for("enroll.start", token=link.token, _external=True)
+
+
+def _current_link(project_id: int) -> EnrollmentLink:
+    project = organisations.get_project(actor(), project_id)
+    link = services.current_link(project, now=clock.utcnow())
+    if link is None:
+        raise NotFound(_("This project has no active QR code. Create a new one on the project page."))
+    return link
+
+
+@bp.get("/qr.svg")
+@staff_required
+def qr_svg(project_id: int):  # type: ignore[no-untyped-def]
+    return Response(qr.render_svg(enrollment_url(_current_link(project_id))), mimetype="image/svg+xml")
+
+
+@bp.get("/qr.png")
+@staff_required
+def qr_png(project_id: int):  # type: ignore[no-untyped-def]
+    """The QR code as a PNG download."""
+    png = qr.render_png(enrollment_url(_current_link(project_id)))
+    headers = {"Content-Disposition": f'attachment; filename="enrolment-qr-{project_id}.png"'}
+    return Response(png, mimetype="image/png", headers=headers)
+
+
+@bp.get("/poster")
+@staff_required
+def poster(project_id: int):  # type: ignore[no-untyped-def]
+    """The printable A4 rights-information board (维权信息告示牌) with the enrolment QR code."""
+    link = _current_link(project_id)
+    project = link.project
+    wage = project.county.minimum_wage_on(clock.china_date(clock.utcnow()))
+    return render_template("enrollment/poster.html", project=project, link=link, minimum_wage=wage,
+                           enrol_url=enrollment_url(link))
+
+
+@bp.post("/links")
+@role_required(*MANAGERS)
+def new_link(project_id: int):  # type: ignore[no-untyped-def]
+    """Replace the QR code: the old poster stops working at once."""
+    project = organisations.get_project(actor(), project_id, manage=True)
+    services.issue_link(actor(), project, now=clock.utcnow())
+    boundary.commit()
+    flash(_("A new QR code has been created and the old one no longer works. Print the new poster."), "info")
+    return redirect(url_for("organisations.detail", project_id=project_id))
+
+
+@bp.post("/links/<int:link_id>/revoke")
+@role_required(*MANAGERS)
+def revoke_link(project_id: int, link_id: int):  # type: ignore[no-untyped-def]
+    """Withdraw the QR code without a replacement (e.g. the poster was posted in the wrong place)."""
+    project = organisations.get_project(actor(), project_id, manage=True)
+    services.revoke_link(project, link_id, now=clock.utcnow())
+    boundary.commit()
+    flash(_("The QR code has been withdrawn. Nobody can enrol with it any more."), "info")
+    return redirect(url_for("organisations.detail", project_id=project_id))
+
+
+def _phone_limit_key() -> str:
+    """Rate-limit code requests per phone number, keyed by its blind index (never the number itself)."""
+    try:
+        return "phone:" + phone_index(parse_mobile(request.form.get("phone", "")))
+    except InvalidPhoneNumber:
+        return "ip:" + (request.remote_addr or "")
+
+
+def _sms_phone_limit() -> str:
+    return str(current_app.config["RATELIMIT_SMS_PER_PHONE"])
+
+
+def _sms_ip_limit() -> str:
+    return str(current_app.config["RATELIMIT_SMS_PER_IP"])
+
+
+def _check_ip_limit() -> str:
+    return str(current_app.config["RATELIMIT_CODE_CHECK_PER_IP"])
+
+
+@public_bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(_sms_ip_limit, methods=["POST"])
+@limiter.limit(_sms_phone_limit, methods=["POST"], key_func=_phone_limit_key)
+def start(token: str):  # type: ignore[no-untyped-def]
+    """The page behind the QR code: name, ID number, phone, trade and consent; then a code by SMS."""
+    link = services.resolve_link(token, now=clock.utcnow())
+    form = EnrollmentForm()
+    if not form.validate_on_submit():
+        return render_template("enrollment/start.html", form=form, link=link), 422 if form.is_submitted() else 200
+    data = services.EnrollmentForm(form.name.data or "", form.id_number.data or "", form.phone.data or "",
+                                   form.trade.data or "", bool(form.consent.data))
+    try:
+        pending = services.start_enrollment(link, data, now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        errors = getattr(error, "errors", {}) or {}
+        return render_template("enrollment/start.html", form=form, link=link, error=error.message, errors=errors), error.status
+    session["enrolment"] = pending.handle
+    boundary.commit()
+    return redirect(url_for("enroll.verify", token=token))
+
+
+@public_bp.route("/<token>/verify", methods=["GET", "POST"])
+@limiter.limit(_check_ip_limit, methods=["POST"])
+def verify(token: str):  # type: ignore[no-untyped-def]
+    """Enter the SMS code; success puts the worker on the roster."""
+    now = clock.utcnow()
+    link = services.resolve_link(token, now=now)
+    pending = services.get_pending(session.get("enrolment"), link, now=now)
+    form = CodeForm()
+    context = {"form": form, "link": link, "masked_phone": mask_mobile(pending.phone)}
+    if not form.validate_on_submit():
+        return render_template("enrollment/verify.html", **context), 422 if form.is_submitted() else 200
+    try:
+        enrollment = services.complete_enrollment(pending, form.code.data or "", now=now, requester=requester())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        return render_template("enrollment/verify.html", error=error.message, **context), error.status
+    session.pop("enrolment", None)
+    session["enrolled"] = enrollment.id
+    boundary.commit()
+    return redirect(url_for("enroll.done", token=token))
+
+
+@public_bp.post("/<token>/resend")
+@limiter.limit(_sms_ip_limit)
+def resend(token: str):  # type: ignore[no-untyped-def]
+    """Send the code again, after the 60-second cool-down."""
+    now = clock.utcnow()
+    link = services.resolve_link(token, now=now)
+    pending = services.get_pending(session.get("enrolment"), link, now=now)
+    try:
+        services.send_enrollment_code(pending, now=now, requester=requester())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        form = CodeForm()
+        return render_template("enrollment/verify.html", form=form, link=link, error=error.message,
+                               masked_phone=mask_mobile(pending.phone)), error.status
+    boundary.commit()
+    flash(_("A new code is on its way."), "info")
+    return redirect(url_for("enroll.verify", token=token))
+
+
+@public_bp.get("/<token>/done")
+def done(token: str):  # type: ignore[no-untyped-def]
+    """Confirmation for the worker who just enrolled (only in their own browser session)."""
+    enrollment = services.get_own_enrollment(session.get("enrolled"), token)
+    return render_template("enrollment/done.html", enrollment=enrollment)

@@ -1,0 +1,16 @@
+"""The SMS outbox page: exists only in demo/development mode, where no message really leaves."""
+
+from flask import Blueprint, abort, current_app, render_template
+
+from wage_guard.sms import services
+from wage_guard.sms.phones import mask_mobile
+
+bp = Blueprint("sms", __name__, url_prefix="/dev")
+
+
+@bp.get("/outbox")
+def outbox():  # type: ignore[no-untyped-def]
+    """Show the latest text messages, so a demo can read the codes it was sent."""
+    if not current_app.config["DEMO_MODE"] or current_app.config["SMS_BACKEND"] != "console":
+        abort(404)
+    return render_template("sms/outbox.html", messages=services.recent_messages(), mask=mask_mobile)
