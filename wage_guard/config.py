@@ -134,17 +134,18 @@ def _require_production_settings(app: Flask) -> None:
 
 
 def _fill_development_defaults(app: Flask) -> None:
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "wage_guard.sqlite")
-    generated = _instance_secrets(Path(app.instance_path) / "secrets.json")
-    for key in SECRET_SETTINGS:
-        if not app.config.get(key) or app.config[key] == _DEV_PLACEHOLDER:
-            app.config[key] = generated[key]
+    missing = [k for k in SECRET_SETTINGS if not app.config.get(k) or app.config[k] == _DEV_PLACEHOLDER]
+    if missing:
+        generated = _instance_secrets(Path(app.instance_path) / "secrets.json")
+        app.config.update({key: generated[key] for key in missing})
 
 
 def _instance_secrets(path: Path) -> dict[str, str]:
     """Return this installation's development secrets, creating them on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         stored: dict[str, str] = json.loads(path.read_text())
         if all(k in stored for k in SECRET_SETTINGS):

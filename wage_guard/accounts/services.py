@@ -12,6 +12,7 @@ import pyotp
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from wage_guard import clock
 from wage_guard.accounts.models import Role, User
@@ -26,9 +27,20 @@ from wage_guard.sms.phones import InvalidPhoneNumber, parse_mobile
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-_hasher = PasswordHasher()
-#: Verified against when the username is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("wage-guard-dummy-password")
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's defaults (RFC 9106 low-memory profile); tests may configure cheaper costs."""
+    options = current_app.config.get("ARGON2_OPTIONS") or {}
+    return PasswordHasher(**options)
+
+
+def _dummy_hash() -> str:
+    """A hash to verify against when the username is unknown, so both paths cost the same time."""
+    cached: str | None = current_app.extensions.get("wage_guard.dummy_hash")
+    if cached is None:
+        cached = current_app.extensions["wage_guard.dummy_hash"] = _hasher().hash("wage-guard-dummy-password")
+    return cached
 
 
 def check_password_policy(password: str) -> None:
@@ -63,7 +75,7 @@ def create_user(*, username: str, display_name: str, password: str, role: Role, 
     if phone is None and totp_secret is None:
         raise ValidationFailed(_("Staff accounts need a mobile phone or an authenticator app for the second factor."), field="phone")
     user = User(username=username, display_name=display_name.strip() or username, role=role, employer=employer,
-                area_code=area_code if role is Role.INSPECTOR else None, password_hash=_hasher.hash(password),
+                area_code=area_code if role is Role.INSPECTOR else None, password_hash=_hasher().hash(password),
                 phone=_parse_phone(phone) if phone else None, totp_secret=totp_secret)
     db.session.add(user)
     db.session.flush()
@@ -88,7 +100,7 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     wrong = RecordedFailure(_("Wrong username or password."), status=401, field="password")
     if user is None:
-        _verify_hash(_DUMMY_HASH, password)
+        _verify_hash(_dummy_hash(), password)
         raise wrong
     if user.locked_until is not None and clock.as_utc(user.locked_until) > now:
         raise RecordedFailure(_("This account is locked for 15 minutes after too many failed logins."), status=429)
@@ -97,8 +109,8 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until, user.failed_logins = now + LOCKOUT, 0
         raise wrong
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     user.failed_logins = 0
     return user
 
@@ -133,7 +145,7 @@ def get_user(user_id: int) -> User | None:
 
 def _verify_hash(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        return _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 

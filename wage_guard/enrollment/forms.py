@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from wage_guard.enrollment.trades import TRADES
@@ -14,7 +15,7 @@ class EnrollmentForm(FlaskForm):  # type: ignore[misc]
     name = StringField(_l("Full name"), validators=[Length(max=64)])
     id_number = StringField(_l("ID card number"), validators=[Length(max=32)])
     phone = StringField(_l("Mobile phone number"), validators=[Length(max=32)])
-    trade = SelectField(_l("Trade"), choices=[("", "")] + list(TRADES.items()))
+    trade = SelectField(_l("Trade"), choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in TRADES.items()])
     consent = BooleanField(_l("I have read the privacy notice and agree"))
 
 

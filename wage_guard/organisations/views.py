@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
+from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
@@ -76,10 +77,10 @@ def add_crew(project_id: int):  # type: ignore[no-untyped-def]
 
 def _project_form() -> ProjectForm:
     form = ProjectForm()
-    form.county_code.choices = [(c.code, f"{c.province_name} {c.name} ({c.code})") for c in services.list_counties()]
+    form.county_code.choices = [SelectChoice(c.code, f"{c.province_name} {c.name} ({c.code})") for c in services.list_counties()]
     user = actor()
     employers = db.session.scalars(sa.select(Employer).order_by(Employer.name)).all()
     if user.role is not Role.ADMIN:
         employers = [e for e in employers if e.id == user.employer_id]
-    form.employer_id.choices = [(e.id, e.name) for e in employers]
+    form.employer_id.choices = [SelectChoice(str(e.id), e.name) for e in employers]
     return form
