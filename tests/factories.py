@@ -40,6 +40,8 @@ class World:
     project_b: int
     token_a: str
     token_b: str
+    link_a: int
+    link_b: int
     users: dict[str, int]
 
 
@@ -84,7 +86,7 @@ def build_world() -> World:
     link_b = enrollment.issue_link(users["foreman_b"], project_b, now=clock.utcnow())
     boundary.commit()
     return World(employers["a"].id, employers["b"].id, project_a.id, project_b.id, link_a.token, link_b.token,
-                 {name: user.id for name, user in users.items()})
+                 link_a.id, link_b.id, {name: user.id for name, user in users.items()})
 
 
 def latest_sms(app: Flask, phone: str) -> OutboundSms:

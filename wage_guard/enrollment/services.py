@@ -172,7 +172,7 @@ def roster_counts(project_ids: list[int]) -> dict[int, int]:
     """Workers currently on each project's roster (no exit date), in one query."""
     query = (sa.select(Enrollment.project_id, sa.func.count()).where(Enrollment.project_id.in_(project_ids),
              Enrollment.exit_date.is_(None)).group_by(Enrollment.project_id))
-    return {pid: n for pid, n in db.session.execute(query).tuples()}
+    return {pid: n for pid, n in db.session.execute(query)}
 
 
 def purge_stale_pending(*, now: datetime) -> int:
