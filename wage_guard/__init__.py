@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, error pages and CLI commands."""
+    instance_path = os.environ.get("WAGE_GUARD_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
-                template_folder=str(ROOT / "templates"))
+                template_folder=str(ROOT / "templates"), instance_path=os.path.abspath(instance_path) if instance_path else None)
     from wage_guard.config import load_config
 
     load_config(app, test_config)

@@ -20,7 +20,8 @@ from werkzeug.serving import make_server
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's chromium; WAGE_GUARD_CHROMIUM points elsewhere (e.g. on a developer's laptop).
+CHROMIUM = Path(os.environ.get("WAGE_GUARD_CHROMIUM", "/usr/bin/chromium"))
 #: Flags for Debian chromium as root on a machine without network (see docs/integration-notes.md).
 CHROMIUM_ARGS = [
     "--no-sandbox",

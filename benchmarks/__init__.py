@@ -1,0 +1,1 @@
+"""Performance measurements run by hand (``python -m benchmarks.<name>``); not part of the test suite."""
