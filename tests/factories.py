@@ -60,33 +60,60 @@ STAFF = {
 
 
 def create_employer(name: str, first17: str) -> Employer:
-    return organisations.create_employer(name=name, credit_code=credit_code(first17), legal_representative="王建国",
-                                         address="山东省淄博市")
+    return organisations.create_employer(
+        name=name, credit_code=credit_code(first17), legal_representative="王建国", address="山东省淄博市"
+    )
 
 
 def create_user(username: str, role: Role, phone: str, employer: Employer | None = None, area_code: str | None = None) -> User:
-    return accounts.create_user(username=username, display_name=username, password=PASSWORD, role=role, phone=phone,
-                                employer=employer, area_code=area_code)
+    return accounts.create_user(
+        username=username,
+        display_name=username,
+        password=PASSWORD,
+        role=role,
+        phone=phone,
+        employer=employer,
+        area_code=area_code,
+    )
 
 
 def create_project(foreman: User, employer: Employer, county: str, name: str) -> Project:
-    return organisations.create_project(foreman, employer=employer, county_code=county, name=name, address="工地路1号",
-                                        pay_day=15, developer_name="建设单位甲", general_contractor_name="总包单位乙",
-                                        labour_officer_name="赵会计", labour_officer_phone="0533-1234567")
+    return organisations.create_project(
+        foreman,
+        employer=employer,
+        county_code=county,
+        name=name,
+        address="工地路1号",
+        pay_day=15,
+        developer_name="建设单位甲",
+        general_contractor_name="总包单位乙",
+        labour_officer_name="赵会计",
+        labour_officer_phone="0533-1234567",
+    )
 
 
 def build_world() -> World:
     organisations.import_divisions()
     employers = {"a": create_employer("甲劳务公司", "91370322MA3PQ8K7X"), "b": create_employer("乙建筑公司", "91370321MA3C4R2N5")}
-    users = {name: create_user(name, role, phone, employers.get(emp or ""), area)
-             for name, (role, phone, emp, area) in STAFF.items()}
+    users = {
+        name: create_user(name, role, phone, employers.get(emp or ""), area) for name, (role, phone, emp, area) in STAFF.items()
+    }
     project_a = create_project(users["foreman_a"], employers["a"], "370322", "高青县项目A")
     project_b = create_project(users["foreman_b"], employers["b"], "370321", "桓台县项目B")
     link_a = enrollment.issue_link(users["foreman_a"], project_a, now=clock.utcnow())
     link_b = enrollment.issue_link(users["foreman_b"], project_b, now=clock.utcnow())
     boundary.commit()
-    return World(employers["a"].id, employers["b"].id, project_a.id, project_b.id, link_a.token, link_b.token,
-                 link_a.id, link_b.id, {name: user.id for name, user in users.items()})
+    return World(
+        employers["a"].id,
+        employers["b"].id,
+        project_a.id,
+        project_b.id,
+        link_a.token,
+        link_b.token,
+        link_a.id,
+        link_b.id,
+        {name: user.id for name, user in users.items()},
+    )
 
 
 def latest_sms(app: Flask, phone: str) -> OutboundSms:

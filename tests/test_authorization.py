@@ -17,8 +17,16 @@ from tests.factories import World, login
 
 #: Endpoints anyone may reach without logging in.
 PUBLIC = {
-    "static", "accounts.home", "accounts.login", "accounts.second_factor", "accounts.resend_code",
-    "enroll.start", "enroll.verify", "enroll.resend", "enroll.done", "sms.outbox",
+    "static",
+    "accounts.home",
+    "accounts.login",
+    "accounts.second_factor",
+    "accounts.resend_code",
+    "enroll.start",
+    "enroll.verify",
+    "enroll.resend",
+    "enroll.done",
+    "sms.outbox",
 }
 #: URL arguments for requests *against project B* (the project outside the scope of the A-side accounts).
 ARGS_FOR_B: dict[str, Callable[[World], object]] = {

@@ -31,12 +31,20 @@ def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def test_production_starts_with_everything_set(production: pytest.MonkeyPatch) -> None:
     app = create_app()
-    assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["SMS_BACKEND"] == "twilio"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SMS_BACKEND"] == "twilio"
     assert app.config["DEMO_MODE"] is False
 
 
-@pytest.mark.parametrize("missing", ["WAGE_GUARD_SECRET_KEY", "WAGE_GUARD_SQLALCHEMY_DATABASE_URI",
-                                     "WAGE_GUARD_FIELD_ENCRYPTION_KEY", "WAGE_GUARD_TWILIO_AUTH_TOKEN"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "WAGE_GUARD_SECRET_KEY",
+        "WAGE_GUARD_SQLALCHEMY_DATABASE_URI",
+        "WAGE_GUARD_FIELD_ENCRYPTION_KEY",
+        "WAGE_GUARD_TWILIO_AUTH_TOKEN",
+    ],
+)
 def test_production_refuses_to_start_without(production: pytest.MonkeyPatch, missing: str) -> None:
     production.delenv(missing)
     with pytest.raises(ConfigurationError, match=missing):
@@ -70,4 +78,5 @@ def test_development_generates_and_keeps_instance_secrets(tmp_path: Path, monkey
     assert first.config["FIELD_ENCRYPTION_KEY"] == second.config["FIELD_ENCRYPTION_KEY"]
     assert first.config["DEMO_MODE"] is True
     secrets_file = tmp_path / "instance" / "secrets.json"
-    assert secrets_file.exists() and oct(secrets_file.stat().st_mode)[-3:] == "600"
+    assert secrets_file.exists()
+    assert oct(secrets_file.stat().st_mode)[-3:] == "600"

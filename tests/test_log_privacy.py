@@ -13,8 +13,9 @@ from tests.enrollment.test_journey import E164, GOOD_ID, PHONE, form
 from tests.factories import STAFF, World, latest_code, login
 
 
-def test_enrolment_journey_logs_no_personal_data(app: Flask, client: FlaskClient, world: World,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_enrolment_journey_logs_no_personal_data(
+    app: Flask, client: FlaskClient, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     codes: list[str] = []
     client.post(f"/e/{world.token_a}", data=form(id_number=GOOD_ID.lower()))
@@ -33,7 +34,16 @@ def test_enrolment_journey_logs_no_personal_data(app: Flask, client: FlaskClient
     run_job(app, deliver_pending_sms)
     text = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
     assert "sms" in text  # the journey did log something about SMS delivery
-    secrets = [GOOD_ID, GOOD_ID.lower(), GOOD_ID[:17], PHONE, E164, "138 1234 5678", STAFF["foreman_a"][1],
-               STAFF["foreman_a"][1][3:], *codes]
+    secrets = [
+        GOOD_ID,
+        GOOD_ID.lower(),
+        GOOD_ID[:17],
+        PHONE,
+        E164,
+        "138 1234 5678",
+        STAFF["foreman_a"][1],
+        STAFF["foreman_a"][1][3:],
+        *codes,
+    ]
     for secret in secrets:
         assert secret not in text, "personal data or a code was logged"

@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, error pages and CLI commands."""
     instance_path = os.environ.get("WAGE_GUARD_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
-                template_folder=str(ROOT / "templates"), instance_path=os.path.abspath(instance_path) if instance_path else None)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+    )
     from wage_guard.config import load_config
 
     load_config(app, test_config)
@@ -48,7 +53,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations"))
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations")
+    )
     limiter.init_app(app)
     security.init_app(app)
     _configure_login(app)
@@ -94,5 +101,4 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"],
-                "demo_mode": app.config["DEMO_MODE"]}
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"], "demo_mode": app.config["DEMO_MODE"]}

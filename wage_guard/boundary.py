@@ -15,7 +15,7 @@ from wage_guard.extensions import db
 _AFTER_COMMIT_KEY = "wage_guard.after_commit"
 
 
-def after_commit(callback: Callable[[], None]) -> None:
+def after_commit(callback: Callable[[], object]) -> None:
     """Run ``callback`` once the current transaction has committed (dropped on rollback)."""
     db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
 

@@ -21,7 +21,7 @@ from wage_guard.extensions import db
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.models import Employer, Project
 
-DEMO_PASSWORD = "Demo-pass-2026"
+DEMO_PASSWORD = "Demo-pass-2026"  # noqa: S105 - printed on purpose: demo data only, refused in production
 
 
 @dataclass(frozen=True)
@@ -82,17 +82,30 @@ def _account(account: DemoAccount, employers: dict[str, Employer]) -> User:
     existing = db.session.scalar(sa.select(User).where(User.username == account.username))
     if existing:
         return existing
-    return accounts.create_user(username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
-                                role=account.role, phone=account.phone, area_code=account.area_code,
-                                employer=employers[account.employer] if account.employer else None)
+    return accounts.create_user(
+        username=account.username,
+        display_name=account.display_name,
+        password=DEMO_PASSWORD,
+        role=account.role,
+        phone=account.phone,
+        area_code=account.area_code,
+        employer=employers[account.employer] if account.employer else None,
+    )
 
 
 def _project(foreman: User, employer: Employer, county: str, name: str, address: str, pay_day: int) -> None:
     if db.session.scalar(sa.select(Project.id).where(Project.name == name)) is not None:
         return
     project = organisations.create_project(
-        foreman, employer=employer, county_code=county, name=name, address=address, pay_day=pay_day,
-        developer_name="高青县城市建设投资有限公司", general_contractor_name="山东黄河建工集团有限公司",
-        labour_officer_name="赵会计", labour_officer_phone="0533-6960000",
+        foreman,
+        employer=employer,
+        county_code=county,
+        name=name,
+        address=address,
+        pay_day=pay_day,
+        developer_name="高青县城市建设投资有限公司",
+        general_contractor_name="山东黄河建工集团有限公司",
+        labour_officer_name="赵会计",
+        labour_officer_phone="0533-6960000",
     )
     enrollment.issue_link(foreman, project, now=clock.utcnow())

@@ -14,7 +14,7 @@ def select_locale() -> str:
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     asked = request.args.get("lang")
-    if asked in languages:
+    if asked and asked in languages:
         session["lang"] = asked
         return asked
     chosen = session.get("lang")

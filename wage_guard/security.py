@@ -79,8 +79,10 @@ def _enforce_session_timeouts() -> Any:
     config = current_app.config
     login_at = session.get("login_at", 0)
     last_seen = session.get("last_seen", 0)
-    expired = (now - login_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
-               or now - last_seen > config["SESSION_IDLE_TIMEOUT"].total_seconds())
+    expired = (
+        now - login_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+        or now - last_seen > config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    )
     if expired:
         logout_user()
         session.clear()

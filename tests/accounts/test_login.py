@@ -38,7 +38,8 @@ def test_five_wrong_passwords_lock_the_account(app: Flask, client: FlaskClient, 
     for _ in range(5):
         client.post("/login", data={"username": "foreman_a", "password": "Wrong-password-1"})
     locked = client.post("/login?lang=en", data={"username": "foreman_a", "password": PASSWORD})
-    assert locked.status_code == 429 and "locked" in locked.get_data(as_text=True)
+    assert locked.status_code == 429
+    assert "locked" in locked.get_data(as_text=True)
     advance(minutes=16)
     assert client.post("/login", data={"username": "foreman_a", "password": PASSWORD}).status_code == 302
 
@@ -95,7 +96,8 @@ def test_idle_timeout_logs_out(client: FlaskClient, world: World) -> None:
     assert client.get("/projects/").status_code == 200
     advance(minutes=31)
     response = client.get("/projects/")
-    assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "expired=1" in response.headers["Location"]
 
 
 def test_absolute_timeout_logs_out_even_when_active(client: FlaskClient, world: World) -> None:
@@ -106,8 +108,8 @@ def test_absolute_timeout_logs_out_even_when_active(client: FlaskClient, world: 
             break
     else:
         pytest.fail("session outlived the 12-hour absolute timeout")
-    from wage_guard import clock
     from tests.conftest import START
+    from wage_guard import clock
 
     assert (clock.utcnow() - START).total_seconds() > 12 * 3600
 

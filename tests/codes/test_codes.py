@@ -37,13 +37,16 @@ def check(app: Flask, code: str, purpose: str = "test:1") -> str | None:
 
 def test_code_is_six_digits_and_stored_only_as_keyed_hash(app: Flask) -> None:
     code = send(app)
-    assert len(code) == 6 and code.isdigit()
+    assert len(code) == 6
+    assert code.isdigit()
     with app.app_context():
         row = db.session.scalars(sa.select(VerificationCode)).one()
         dumped = " ".join(str(v) for v in db.session.execute(sa.text("SELECT * FROM verification_code")).one())
         events = " ".join(str(v) for r in db.session.execute(sa.text("SELECT * FROM code_event")) for v in r)
-    assert code not in dumped and code not in events
-    assert len(row.code_hash) == 64 and PHONE not in dumped
+    assert code not in dumped
+    assert code not in events
+    assert len(row.code_hash) == 64
+    assert PHONE not in dumped
 
 
 def test_code_is_single_use(app: Flask) -> None:

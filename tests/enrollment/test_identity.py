@@ -24,8 +24,12 @@ births = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 
 @st.composite
 def valid_ids(draw: st.DrawFn) -> str:
-    first17 = (draw(provinces) + draw(st.text("0123456789", min_size=4, max_size=4)) + draw(births).strftime("%Y%m%d")
-               + draw(st.text("0123456789", min_size=3, max_size=3)))
+    first17 = (
+        draw(provinces)
+        + draw(st.text("0123456789", min_size=4, max_size=4))
+        + draw(births).strftime("%Y%m%d")
+        + draw(st.text("0123456789", min_size=3, max_size=3))
+    )
     return first17 + check_character(first17)
 
 
@@ -39,7 +43,7 @@ def test_any_single_character_change_is_caught(value: str, data: st.DataObject) 
     position = data.draw(st.integers(0, 17))
     alphabet = "0123456789X" if position == 17 else "0123456789"
     replacement = data.draw(st.sampled_from([c for c in alphabet if c != value[position]]))
-    changed = value[:position] + replacement + value[position + 1:]
+    changed = value[:position] + replacement + value[position + 1 :]
     with pytest.raises(InvalidIdNumber):
         parse_id_number(changed, today=TODAY)
 
@@ -55,7 +59,9 @@ def test_lowercase_x_spaces_and_full_width_are_normalised(value: str) -> None:
 @given(valid_ids())
 def test_mask_hides_the_middle(value: str) -> None:
     masked = mask_id_number(value)
-    assert masked[:4] == value[:4] and masked[-4:] == value[-4:] and masked[4:14] == "*" * 10
+    assert masked[:4] == value[:4]
+    assert masked[-4:] == value[-4:]
+    assert masked[4:14] == "*" * 10
 
 
 def test_known_example_with_x() -> None:
@@ -72,8 +78,13 @@ def test_known_example_with_x() -> None:
         ("99032219850315123" + check_character("99032219850315123"), "region"),
         ("37032219850230123" + check_character("37032219850230123"), "not a real date"),
         ("37032218990101123" + check_character("37032218990101123"), "not possible"),
-        ("370322" + (TODAY + timedelta(days=1)).strftime("%Y%m%d") + "123"
-         + check_character("370322" + (TODAY + timedelta(days=1)).strftime("%Y%m%d") + "123"), "not possible"),
+        (
+            "370322"
+            + (TODAY + timedelta(days=1)).strftime("%Y%m%d")
+            + "123"
+            + check_character("370322" + (TODAY + timedelta(days=1)).strftime("%Y%m%d") + "123"),
+            "not possible",
+        ),
     ],
 )
 def test_invalid_ids_say_why(raw: str, reason: str) -> None:

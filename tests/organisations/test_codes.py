@@ -20,8 +20,12 @@ KNOWN_VALID = ["91350100M000100Y43", "91110000802100433B"]
 
 @st.composite
 def valid_codes(draw: st.DrawFn) -> str:
-    first17 = (draw(st.sampled_from("159Y")) + draw(st.sampled_from("1239"))
-               + draw(st.text("0123456789", min_size=6, max_size=6)) + draw(st.text(USCC_ALPHABET, min_size=9, max_size=9)))
+    first17 = (
+        draw(st.sampled_from("159Y"))
+        + draw(st.sampled_from("1239"))
+        + draw(st.text("0123456789", min_size=6, max_size=6))
+        + draw(st.text(USCC_ALPHABET, min_size=9, max_size=9))
+    )
     return first17 + uscc_check_character(first17)
 
 
@@ -40,11 +44,13 @@ def test_any_single_substitution_is_caught(code: str, data: st.DataObject) -> No
     position = data.draw(st.integers(0, 17))
     replacement = data.draw(st.sampled_from([c for c in USCC_ALPHABET if c != code[position]]))
     with pytest.raises(InvalidCode):
-        parse_uscc(code[:position] + replacement + code[position + 1:])
+        parse_uscc(code[:position] + replacement + code[position + 1 :])
 
 
-@pytest.mark.parametrize(("raw", "reason"), [("9135", "18 characters"), ("91350100M000100YI3", "cannot appear"),
-                                              ("913501A0M000100Y43", "division code")])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("9135", "18 characters"), ("91350100M000100YI3", "cannot appear"), ("913501A0M000100Y43", "division code")],
+)
 def test_bad_codes_say_why(raw: str, reason: str) -> None:
     with pytest.raises(InvalidCode, match=reason):
         parse_uscc(raw)

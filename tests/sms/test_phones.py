@@ -14,9 +14,16 @@ def test_mainland_mobiles_are_normalised(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
-    [("", "enter"), ("+85291234567", "mainland"), ("+886912345678", "mainland"), ("+85366123456", "mainland"),
-     ("+14155550123", "mainland"), ("1381234567", "11 digits"), ("hello", "not a phone number"),
-     ("05336960000", "landline")],
+    [
+        ("", "enter"),
+        ("+85291234567", "mainland"),
+        ("+886912345678", "mainland"),
+        ("+85366123456", "mainland"),
+        ("+14155550123", "mainland"),
+        ("1381234567", "11 digits"),
+        ("hello", "not a phone number"),
+        ("05336960000", "landline"),
+    ],
 )
 def test_other_numbers_are_refused_with_reason(raw: str, reason: str) -> None:
     with pytest.raises(InvalidPhoneNumber, match=reason):

@@ -42,8 +42,14 @@ def fake_twilio() -> Iterator[FakeTwilio]:
             length = int(self.headers["Content-Length"])
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "form": form})
-            status, body = fake.replies.pop(0) if fake.replies else (
-                201, {"sid": f"SM{len(fake.requests):032d}", "status": "queued", "to": form.get("To"), "body": form.get("Body")})
+            status, body = (
+                fake.replies.pop(0)
+                if fake.replies
+                else (
+                    201,
+                    {"sid": f"SM{len(fake.requests):032d}", "status": "queued", "to": form.get("To"), "body": form.get("Body")},
+                )
+            )
             payload = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -65,10 +71,17 @@ def fake_twilio() -> Iterator[FakeTwilio]:
 
 @pytest.fixture
 def twilio_app(app: Flask, fake_twilio: FakeTwilio) -> Iterator[Flask]:
-    saved = {k: app.config.get(k) for k in ("SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
-                                             "TWILIO_API_BASE_URL")}
-    app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=SID, TWILIO_AUTH_TOKEN=TOKEN, TWILIO_FROM_NUMBER=FROM,
-                      TWILIO_API_BASE_URL=fake_twilio.url)
+    saved = {
+        k: app.config.get(k)
+        for k in ("SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_BASE_URL")
+    }
+    app.config.update(
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID=SID,
+        TWILIO_AUTH_TOKEN=TOKEN,
+        TWILIO_FROM_NUMBER=FROM,
+        TWILIO_API_BASE_URL=fake_twilio.url,
+    )
     app.extensions.pop("wage_guard.sms_backend", None)
     yield app
     app.config.update(saved)
@@ -99,10 +112,13 @@ def test_message_is_posted_to_twilio_after_commit(twilio_app: Flask, fake_twilio
     assert request["auth"] == "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
     form = request["form"]
     assert isinstance(form, dict)
-    assert form["To"] == "+8613812345678" and form["From"] == FROM
-    assert "123456" in form["Body"] and "工资卫士" in form["Body"]
+    assert form["To"] == "+8613812345678"
+    assert form["From"] == FROM
+    assert "123456" in form["Body"]
+    assert "工资卫士" in form["Body"]
     message = load(twilio_app, message_id)
-    assert message.status is SmsStatus.SENT and message.provider_id == "SM" + "1".zfill(32)
+    assert message.status is SmsStatus.SENT
+    assert message.provider_id == "SM" + "1".zfill(32)
 
 
 def test_rolled_back_transaction_sends_nothing(twilio_app: Flask, fake_twilio: FakeTwilio) -> None:
@@ -116,7 +132,9 @@ def test_rolled_back_transaction_sends_nothing(twilio_app: Flask, fake_twilio: F
 
 def test_secret_body_is_erased_after_delivery(twilio_app: Flask) -> None:
     message = load(twilio_app, queue(twilio_app, secret=True))
-    assert message.status is SmsStatus.SENT and message.body is None and message.template == "code"
+    assert message.status is SmsStatus.SENT
+    assert message.body is None
+    assert message.template == "code"
 
 
 def test_server_error_is_retried_by_the_job(twilio_app: Flask, fake_twilio: FakeTwilio) -> None:
@@ -124,7 +142,8 @@ def test_server_error_is_retried_by_the_job(twilio_app: Flask, fake_twilio: Fake
     message_id = queue(twilio_app)
     message = load(twilio_app, message_id)
     assert (message.status, message.attempts) == (SmsStatus.QUEUED, 1)
-    assert message.last_error is not None and "500" in message.last_error
+    assert message.last_error is not None
+    assert "500" in message.last_error
     from jobs.runner import run_job
     from jobs.sms import deliver_pending_sms
 
@@ -160,7 +179,8 @@ def test_unreachable_twilio_is_retryable(twilio_app: Flask, fake_twilio: FakeTwi
     twilio_app.config["TWILIO_API_BASE_URL"] = "http://127.0.0.1:9"
     twilio_app.extensions.pop("wage_guard.sms_backend", None)
     message = load(twilio_app, queue(twilio_app))
-    assert message.status is SmsStatus.QUEUED and "unreachable" in (message.last_error or "")
+    assert message.status is SmsStatus.QUEUED
+    assert "unreachable" in (message.last_error or "")
 
 
 def test_unknown_backend_name_is_refused(app: Flask) -> None:

@@ -40,14 +40,30 @@ def create_admin(username: str, display_name: str, phone: str | None, totp: bool
 @click.option("--totp", is_flag=True)
 @click.password_option()
 @with_appcontext
-def create_user(username: str, display_name: str, role: str, employer_id: int | None, area_code: str | None,
-                phone: str | None, totp: bool, password: str) -> None:
+def create_user(
+    username: str,
+    display_name: str,
+    role: str,
+    employer_id: int | None,
+    area_code: str | None,
+    phone: str | None,
+    totp: bool,
+    password: str,
+) -> None:
     """Create a staff account of any role."""
     employer = db.session.get(Employer, employer_id) if employer_id else None
     if employer_id and employer is None:
         raise click.ClickException(f"no employer with id {employer_id}")
-    _create(username=username, display_name=display_name, password=password, role=Role(role), phone=phone,
-            totp=totp, employer=employer, area_code=area_code)
+    _create(
+        username=username,
+        display_name=display_name,
+        password=password,
+        role=Role(role),
+        phone=phone,
+        totp=totp,
+        employer=employer,
+        area_code=area_code,
+    )
 
 
 def _create(*, totp: bool, **fields: object) -> None:

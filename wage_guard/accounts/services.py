@@ -50,14 +50,27 @@ def check_password_policy(password: str) -> None:
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(_("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password")
-    classes = [any(c.islower() for c in password), any(c.isupper() for c in password),
-               any(c.isdigit() for c in password), any(not c.isalnum() for c in password)]
+    classes = [
+        any(c.islower() for c in password),
+        any(c.isupper() for c in password),
+        any(c.isdigit() for c in password),
+        any(not c.isalnum() for c in password),
+    ]
     if sum(classes) < 3:
         raise ValidationFailed(_("The password needs three of: lower-case letters, capitals, digits, symbols."), field="password")
 
 
-def create_user(*, username: str, display_name: str, password: str, role: Role, phone: str | None = None,
-                employer: Employer | None = None, area_code: str | None = None, totp_secret: str | None = None) -> User:
+def create_user(
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    phone: str | None = None,
+    employer: Employer | None = None,
+    area_code: str | None = None,
+    totp_secret: str | None = None,
+) -> User:
     """Create a staff account after checking its role's scope and the password policy."""
     username = username.strip().lower()
     if not username:
@@ -73,10 +86,19 @@ def create_user(*, username: str, display_name: str, password: str, role: Role, 
         except org_codes.InvalidCode as exc:
             raise ValidationFailed(str(exc), field="area_code") from exc
     if phone is None and totp_secret is None:
-        raise ValidationFailed(_("Staff accounts need a mobile phone or an authenticator app for the second factor."), field="phone")
-    user = User(username=username, display_name=display_name.strip() or username, role=role, employer=employer,
-                area_code=area_code if role is Role.INSPECTOR else None, password_hash=_hasher().hash(password),
-                phone=_parse_phone(phone) if phone else None, totp_secret=totp_secret)
+        raise ValidationFailed(
+            _("Staff accounts need a mobile phone or an authenticator app for the second factor."), field="phone"
+        )
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        employer=employer,
+        area_code=area_code if role is Role.INSPECTOR else None,
+        password_hash=_hasher().hash(password),
+        phone=_parse_phone(phone) if phone else None,
+        totp_secret=totp_secret,
+    )
     db.session.add(user)
     db.session.flush()
     return user

@@ -38,7 +38,9 @@ def login():  # type: ignore[no-untyped-def]
     """Check the password, then start the second factor."""
     form = LoginForm()
     if not form.validate_on_submit():
-        return render_template("accounts/login.html", form=form, expired=request.args.get("expired")), 422 if form.is_submitted() else 200
+        return render_template(
+            "accounts/login.html", form=form, expired=request.args.get("expired")
+        ), 422 if form.is_submitted() else 200
     now = clock.utcnow()
     try:
         user = services.authenticate(form.username.data, form.password.data, now=now)
@@ -60,8 +62,11 @@ def second_factor():  # type: ignore[no-untyped-def]
     """Accept the SMS or authenticator code and log the user in."""
     user = _pending_user()
     form = SecondFactorForm()
-    context = {"form": form, "method": "totp" if user.totp_secret else "sms",
-               "masked_phone": mask_mobile(user.phone) if user.phone else None}
+    context = {
+        "form": form,
+        "method": "totp" if user.totp_secret else "sms",
+        "masked_phone": mask_mobile(user.phone) if user.phone else None,
+    }
     if not form.validate_on_submit():
         return render_template("accounts/second_factor.html", **context), 422 if form.is_submitted() else 200
     try:

@@ -38,8 +38,9 @@ def phone_index(phone: str) -> str:
     return blind_index(phone, "phone")
 
 
-def send_code(purpose: str, phone: str, *, now: datetime, requester: Requester, sms_template: str = "code",
-              **sms_context: object) -> VerificationCode:
+def send_code(
+    purpose: str, phone: str, *, now: datetime, requester: Requester, sms_template: str = "code", **sms_context: object
+) -> VerificationCode:
     """Create a fresh code for ``purpose`` and queue it by SMS to ``phone``.
 
     :raises RecordedFailure: (429) inside the resend cool-down of this phone.
@@ -52,11 +53,17 @@ def send_code(purpose: str, phone: str, *, now: datetime, requester: Requester, 
     if last is not None and now - clock.as_utc(last.created_at) < cooldown:
         wait = int((cooldown - (now - clock.as_utc(last.created_at))).total_seconds()) + 1
         _record(None, purpose, index, CodeEventKind.COOLDOWN, now, requester)
-        raise RecordedFailure(_("A code was sent less than a minute ago. Please wait %(s)d seconds before asking again.", s=wait), status=429)
+        raise RecordedFailure(
+            _("A code was sent less than a minute ago. Please wait %(s)d seconds before asking again.", s=wait), status=429
+        )
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
     row = VerificationCode(
-        purpose=purpose, phone_index=index, salt=salt, code_hash=_hash(code, salt), created_at=now,
+        purpose=purpose,
+        phone_index=index,
+        salt=salt,
+        code_hash=_hash(code, salt),
+        created_at=now,
         expires_at=now + current_app.config["CODE_TTL"],
     )
     db.session.add(row)
@@ -84,10 +91,14 @@ def check_code(purpose: str, phone: str, code: str, *, now: datetime, requester:
         raise RecordedFailure(_("There is no code waiting for this phone. Please ask for a new code."), field="code")
     if row.locked_at is not None:
         _record(row.id, purpose, index, CodeEventKind.LOCKED, now, requester)
-        raise RecordedFailure(_("This code is locked after too many wrong tries. Please ask for a new code."), status=429, field="code")
+        raise RecordedFailure(
+            _("This code is locked after too many wrong tries. Please ask for a new code."), status=429, field="code"
+        )
     if now >= clock.as_utc(row.expires_at):
         _record(row.id, purpose, index, CodeEventKind.EXPIRED, now, requester)
-        raise RecordedFailure(_("This code has expired (codes are valid for 5 minutes). Please ask for a new code."), status=410, field="code")
+        raise RecordedFailure(
+            _("This code has expired (codes are valid for 5 minutes). Please ask for a new code."), status=410, field="code"
+        )
     if not hmac.compare_digest(row.code_hash, _hash(_normalise(code), row.salt)):
         return _refuse_wrong(row, now, requester)
     row.consumed_at = now
@@ -101,7 +112,11 @@ def _refuse_wrong(row: VerificationCode, now: datetime, requester: Requester) ->
     if left <= 0:
         row.locked_at = now
         _record(row.id, row.purpose, row.phone_index, CodeEventKind.LOCKED, now, requester)
-        raise RecordedFailure(_("Wrong code, and that was the last try: the code is now locked. Please ask for a new code."), status=429, field="code")
+        raise RecordedFailure(
+            _("Wrong code, and that was the last try: the code is now locked. Please ask for a new code."),
+            status=429,
+            field="code",
+        )
     _record(row.id, row.purpose, row.phone_index, CodeEventKind.WRONG, now, requester)
     raise RecordedFailure(_("Wrong code. You have %(n)d tries left.", n=left), field="code")
 
@@ -116,7 +131,14 @@ def _hash(code: str, salt: str) -> str:
 
 
 def _record(code_id: int | None, purpose: str, index: str, kind: CodeEventKind, now: datetime, requester: Requester) -> None:
-    db.session.add(CodeEvent(
-        code_id=code_id, purpose=purpose, phone_index=index, kind=kind, created_at=now,
-        ip_address=requester.ip_address, user_agent=(requester.user_agent or "")[:256] or None,
-    ))
+    db.session.add(
+        CodeEvent(
+            code_id=code_id,
+            purpose=purpose,
+            phone_index=index,
+            kind=kind,
+            created_at=now,
+            ip_address=requester.ip_address,
+            user_agent=(requester.user_agent or "")[:256] or None,
+        )
+    )

@@ -53,7 +53,9 @@ def parse_id_number(raw: str, *, today: date) -> IdNumber:
     if not text:
         raise InvalidIdNumber(_("Please enter your ID number."))
     if len(text) == 15 and text.isdigit():
-        raise InvalidIdNumber(_("This is an old 15-digit ID number. Please enter the 18-character number on your current ID card."))
+        raise InvalidIdNumber(
+            _("This is an old 15-digit ID number. Please enter the 18-character number on your current ID card.")
+        )
     if len(text) != 18:
         raise InvalidIdNumber(_("An ID number has 18 characters; you entered %(n)d.", n=len(text)))
     if not _SHAPE.fullmatch(text):
@@ -66,7 +68,9 @@ def parse_id_number(raw: str, *, today: date) -> IdNumber:
     if birth > today or birth.year < 1900:
         raise InvalidIdNumber(_("The birth date in this ID number (digits 7 to 14) is not possible."))
     if check_character(text[:17]) != text[17]:
-        raise InvalidIdNumber(_("The last character of this ID number does not match the others. Please check for a typing mistake."))
+        raise InvalidIdNumber(
+            _("The last character of this ID number does not match the others. Please check for a typing mistake.")
+        )
     return IdNumber(text)
 
 

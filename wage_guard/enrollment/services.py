@@ -58,9 +58,14 @@ def issue_link(actor: User | None, project: Project, *, now: datetime) -> Enroll
     for old in _active_links(project, now):
         old.revoked_at = now
     token = secrets.token_urlsafe(24)
-    link = EnrollmentLink(project=project, token=token, token_hash=_token_hash(token), created_at=now,
-                          created_by_id=actor.id if actor else None,
-                          expires_at=now + current_app.config["ENROLLMENT_LINK_TTL"])
+    link = EnrollmentLink(
+        project=project,
+        token=token,
+        token_hash=_token_hash(token),
+        created_at=now,
+        created_by_id=actor.id if actor else None,
+        expires_at=now + current_app.config["ENROLLMENT_LINK_TTL"],
+    )
     db.session.add(link)
     db.session.flush()
     return link
@@ -97,8 +102,9 @@ def resolve_link(token: str, *, now: datetime) -> EnrollmentLink:
     return link
 
 
-def start_enrollment(link: EnrollmentLink, form: EnrollmentForm, *, now: datetime,
-                     requester: codes.Requester) -> PendingEnrollment:
+def start_enrollment(
+    link: EnrollmentLink, form: EnrollmentForm, *, now: datetime, requester: codes.Requester
+) -> PendingEnrollment:
     """Validate the enrolment form, keep it encrypted and text a code to the phone.
 
     :raises ValidationFailed: with a message per wrong field. :raises Conflict: when already on the roster.
@@ -110,9 +116,17 @@ def start_enrollment(link: EnrollmentLink, form: EnrollmentForm, *, now: datetim
             raise ValidationFailed(_("This name does not match the name registered with this ID number."), field="name")
         if _enrollment_of(link.project_id, existing.id) is not None:
             raise Conflict(_("You are already on this project's roster. There is no need to enrol again."))
-    pending = PendingEnrollment(handle=secrets.token_urlsafe(24), link=link, name=name, id_number=id_number,
-                                phone=phone, trade=form.trade, consented_at=now, consent_version=PRIVACY_NOTICE_VERSION,
-                                created_at=now)
+    pending = PendingEnrollment(
+        handle=secrets.token_urlsafe(24),
+        link=link,
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        trade=form.trade,
+        consented_at=now,
+        consent_version=PRIVACY_NOTICE_VERSION,
+        created_at=now,
+    )
     db.session.add(pending)
     db.session.flush()
     send_enrollment_code(pending, now=now, requester=requester)
@@ -121,8 +135,7 @@ def start_enrollment(link: EnrollmentLink, form: EnrollmentForm, *, now: datetim
 
 def send_enrollment_code(pending: PendingEnrollment, *, now: datetime, requester: codes.Requester) -> None:
     """Text (or re-text, after the cool-down) the code for a pending enrolment."""
-    codes.send_code(_purpose(pending), pending.phone, now=now, requester=requester,
-                    project_name=pending.link.project.name)
+    codes.send_code(_purpose(pending), pending.phone, now=now, requester=requester, project_name=pending.link.project.name)
 
 
 def get_pending(handle: str | None, link: EnrollmentLink, *, now: datetime) -> PendingEnrollment:
@@ -138,24 +151,30 @@ def get_pending(handle: str | None, link: EnrollmentLink, *, now: datetime) -> P
     return pending
 
 
-def complete_enrollment(pending: PendingEnrollment, code: str, *, now: datetime,
-                        requester: codes.Requester) -> Enrollment:
+def complete_enrollment(pending: PendingEnrollment, code: str, *, now: datetime, requester: codes.Requester) -> Enrollment:
     """Check the code, then put the person on the roster (re-using their identity if known)."""
     link = resolve_link(pending.link.token, now=now)
     codes.check_code(_purpose(pending), pending.phone, code, now=now, requester=requester)
     worker = _worker_by_id_number(pending.id_number)
     if worker is None:
-        worker = Worker(name=pending.name, id_number=pending.id_number, id_number_index=id_number_index(pending.id_number),
-                        birth_date=parse_id_number(pending.id_number, today=clock.china_date(now)).birth_date,
-                        phone=pending.phone, phone_index=codes.phone_index(pending.phone), phone_verified_at=now)
+        worker = Worker(
+            name=pending.name,
+            id_number=pending.id_number,
+            id_number_index=id_number_index(pending.id_number),
+            birth_date=parse_id_number(pending.id_number, today=clock.china_date(now)).birth_date,
+            phone=pending.phone,
+            phone_index=codes.phone_index(pending.phone),
+            phone_verified_at=now,
+        )
         db.session.add(worker)
         db.session.flush()
     elif _enrollment_of(link.project_id, worker.id) is not None:
         raise Conflict(_("You are already on this project's roster. There is no need to enrol again."))
     else:
         worker.phone, worker.phone_index, worker.phone_verified_at = pending.phone, codes.phone_index(pending.phone), now
-    enrollment = Enrollment(project_id=link.project_id, worker=worker, trade=pending.trade,
-                            entry_date=clock.china_date(now), link_id=link.id)
+    enrollment = Enrollment(
+        project_id=link.project_id, worker=worker, trade=pending.trade, entry_date=clock.china_date(now), link_id=link.id
+    )
     db.session.add(enrollment)
     db.session.delete(pending)
     db.session.flush()
@@ -170,8 +189,11 @@ def roster(project: Project) -> list[Enrollment]:
 
 def roster_counts(project_ids: list[int]) -> dict[int, int]:
     """Workers currently on each project's roster (no exit date), in one query."""
-    query = (sa.select(Enrollment.project_id, sa.func.count()).where(Enrollment.project_id.in_(project_ids),
-             Enrollment.exit_date.is_(None)).group_by(Enrollment.project_id))
+    query = (
+        sa.select(Enrollment.project_id, sa.func.count())
+        .where(Enrollment.project_id.in_(project_ids), Enrollment.exit_date.is_(None))
+        .group_by(Enrollment.project_id)
+    )
     return {pid: n for pid, n in db.session.execute(query)}
 
 
@@ -221,8 +243,11 @@ def _enrollment_of(project_id: int, worker_id: int) -> Enrollment | None:
 
 
 def _active_links(project: Project, now: datetime) -> list[EnrollmentLink]:
-    query = (sa.select(EnrollmentLink).where(EnrollmentLink.project_id == project.id, EnrollmentLink.revoked_at.is_(None),
-             EnrollmentLink.expires_at > now).order_by(EnrollmentLink.id))
+    query = (
+        sa.select(EnrollmentLink)
+        .where(EnrollmentLink.project_id == project.id, EnrollmentLink.revoked_at.is_(None), EnrollmentLink.expires_at > now)
+        .order_by(EnrollmentLink.id)
+    )
     return list(db.session.scalars(query))
 
 

@@ -59,8 +59,9 @@ def poster(project_id: int):  # type: ignore[no-untyped-def]
     link = _current_link(project_id)
     project = link.project
     wage = project.county.minimum_wage_on(clock.china_date(clock.utcnow()))
-    return render_template("enrollment/poster.html", project=project, link=link, minimum_wage=wage,
-                           enrol_url=enrollment_url(link))
+    return render_template(
+        "enrollment/poster.html", project=project, link=link, minimum_wage=wage, enrol_url=enrollment_url(link)
+    )
 
 
 @bp.post("/links")
@@ -114,8 +115,9 @@ def start(token: str):  # type: ignore[no-untyped-def]
     form = EnrollmentForm()
     if not form.validate_on_submit():
         return render_template("enrollment/start.html", form=form, link=link), 422 if form.is_submitted() else 200
-    data = services.EnrollmentForm(form.name.data or "", form.id_number.data or "", form.phone.data or "",
-                                   form.trade.data or "", bool(form.consent.data))
+    data = services.EnrollmentForm(
+        form.name.data or "", form.id_number.data or "", form.phone.data or "", form.trade.data or "", bool(form.consent.data)
+    )
     try:
         pending = services.start_enrollment(link, data, now=clock.utcnow(), requester=requester())
     except WageGuardError as error:
@@ -161,8 +163,9 @@ def resend(token: str):  # type: ignore[no-untyped-def]
     except WageGuardError as error:
         boundary.end_failed(error)
         form = CodeForm()
-        return render_template("enrollment/verify.html", form=form, link=link, error=error.message,
-                               masked_phone=mask_mobile(pending.phone)), error.status
+        return render_template(
+            "enrollment/verify.html", form=form, link=link, error=error.message, masked_phone=mask_mobile(pending.phone)
+        ), error.status
     boundary.commit()
     flash(_("A new code is on its way."), "info")
     return redirect(url_for("enroll.verify", token=token))

@@ -22,5 +22,4 @@ def dashboard():  # type: ignore[no-untyped-def]
     by_county = {c.code: [p for p in projects if p.county_code == c.code] for c in organisations.counties_in_scope(user)}
     counties = [c for c in organisations.counties_in_scope(user) if by_county[c.code] or user.role is Role.INSPECTOR]
     totals = {code: sum(counts.get(p.id, 0) for p in items) for code, items in by_county.items()}
-    return render_template("inspector/dashboard.html", counties=counties, by_county=by_county, counts=counts,
-                           totals=totals)
+    return render_template("inspector/dashboard.html", counties=counties, by_county=by_county, counts=counts, totals=totals)

@@ -36,8 +36,9 @@ def import_divisions(path: Path) -> None:
 def create_employer(name: str, credit_code: str, legal_representative: str, address: str) -> None:
     """Register an employer."""
     try:
-        employer = services.create_employer(name=name, credit_code=credit_code,
-                                            legal_representative=legal_representative, address=address)
+        employer = services.create_employer(
+            name=name, credit_code=credit_code, legal_representative=legal_representative, address=address
+        )
     except ValidationFailed as error:
         raise click.ClickException(f"{error.field}: {error.message}") from error
     boundary.commit()

@@ -34,7 +34,9 @@ def parse_uscc(raw: str) -> str:
         raise InvalidCode(_("A unified social credit code has 18 characters; this one has %(n)d.", n=len(text)))
     bad = [c for c in text if c not in USCC_ALPHABET]
     if bad:
-        raise InvalidCode(_("The character %(c)s cannot appear in a unified social credit code (I, O, S, V and Z are never used).", c=bad[0]))
+        raise InvalidCode(
+            _("The character %(c)s cannot appear in a unified social credit code (I, O, S, V and Z are never used).", c=bad[0])
+        )
     if not text[2:8].isdigit():
         raise InvalidCode(_("Characters 3 to 8 of a unified social credit code are the division code and must be digits."))
     if uscc_check_character(text[:17]) != text[17]:

@@ -41,10 +41,15 @@ def _add_minimum_wage(county: County, row: dict[str, str]) -> int:
     effective = date.fromisoformat(row["effective_from"])
     if any(w.effective_from == effective for w in county.minimum_wages):
         return 0
-    county.minimum_wages.append(MinimumWage(
-        tier=row["min_wage_tier"], monthly=Decimal(row["min_wage_monthly"]), hourly=Decimal(row["min_wage_hourly"]),
-        effective_from=effective, source=row["source"],
-    ))
+    county.minimum_wages.append(
+        MinimumWage(
+            tier=row["min_wage_tier"],
+            monthly=Decimal(row["min_wage_monthly"]),
+            hourly=Decimal(row["min_wage_hourly"]),
+            effective_from=effective,
+            source=row["source"],
+        )
+    )
     return 1
 
 
@@ -73,15 +78,27 @@ def create_employer(*, name: str, credit_code: str, legal_representative: str, a
     for field, value in (("name", name), ("legal_representative", legal_representative), ("address", address)):
         if not value.strip():
             raise ValidationFailed(_("This field is required."), field=field)
-    employer = Employer(name=name.strip(), credit_code=code, legal_representative=legal_representative.strip(), address=address.strip())
+    employer = Employer(
+        name=name.strip(), credit_code=code, legal_representative=legal_representative.strip(), address=address.strip()
+    )
     db.session.add(employer)
     db.session.flush()
     return employer
 
 
-def create_project(actor: User, *, employer: Employer, county_code: str, name: str, address: str, pay_day: int,
-                   developer_name: str = "", general_contractor_name: str = "", labour_officer_name: str = "",
-                   labour_officer_phone: str = "") -> Project:
+def create_project(
+    actor: User,
+    *,
+    employer: Employer,
+    county_code: str,
+    name: str,
+    address: str,
+    pay_day: int,
+    developer_name: str = "",
+    general_contractor_name: str = "",
+    labour_officer_name: str = "",
+    labour_officer_phone: str = "",
+) -> Project:
     """Create a site; a foreman creating it becomes its manager.
 
     :raises PermissionDenied: when ``actor`` may not create projects for ``employer``.
@@ -91,9 +108,15 @@ def create_project(actor: User, *, employer: Employer, county_code: str, name: s
     if not 1 <= pay_day <= 31:
         raise ValidationFailed(_("The pay day must be a day of the month from 1 to 31."), field="pay_day")
     project = Project(
-        name=name.strip(), address=address.strip(), county=get_county(county_code), employer=employer, pay_day=pay_day,
-        developer_name=developer_name.strip(), general_contractor_name=general_contractor_name.strip(),
-        labour_officer_name=labour_officer_name.strip(), labour_officer_phone=labour_officer_phone.strip(),
+        name=name.strip(),
+        address=address.strip(),
+        county=get_county(county_code),
+        employer=employer,
+        pay_day=pay_day,
+        developer_name=developer_name.strip(),
+        general_contractor_name=general_contractor_name.strip(),
+        labour_officer_name=labour_officer_name.strip(),
+        labour_officer_phone=labour_officer_phone.strip(),
         status=ProjectStatus.ACTIVE,
     )
     db.session.add(project)
@@ -131,7 +154,7 @@ def may_create_project(actor: User, employer: Employer) -> bool:
     return actor.role in (Role.EMPLOYER_ADMIN, Role.FOREMAN) and actor.employer_id == employer.id
 
 
-def visible_projects_query(actor: User) -> sa.Select[tuple[Project]]:
+def visible_projects_query(actor: User) -> sa.Select[Project]:
     """Return a query for the projects ``actor`` may see: the single source of project scope."""
     query = sa.select(Project).order_by(Project.id)
     if actor.role is Role.ADMIN:

@@ -56,8 +56,15 @@ def detail(project_id: int):  # type: ignore[no-untyped-def]
     """The site page: parties, the enrolment QR code, crews and the roster."""
     project = services.get_project(actor(), project_id)
     link = enrollment.current_link(project, now=clock.utcnow())
-    return render_template("organisations/detail.html", project=project, link=link, crew_form=CrewForm(),
-                           roster=enrollment.roster(project), can_manage=actor().role in MANAGERS, trades=TRADES)
+    return render_template(
+        "organisations/detail.html",
+        project=project,
+        link=link,
+        crew_form=CrewForm(),
+        roster=enrollment.roster(project),
+        can_manage=actor().role in MANAGERS,
+        trades=TRADES,
+    )
 
 
 @bp.post("/<int:project_id>/crews")

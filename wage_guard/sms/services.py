@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -57,7 +58,7 @@ def recent_messages(limit: int = 50) -> list[OutboundSms]:
     return list(db.session.scalars(sa.select(OutboundSms).order_by(OutboundSms.id.desc()).limit(limit)))
 
 
-def _deliver_all(messages: list[OutboundSms], now: datetime) -> int:
+def _deliver_all(messages: Sequence[OutboundSms], now: datetime) -> int:
     backend = get_backend(current_app._get_current_object())  # type: ignore[attr-defined]
     sent = 0
     for message in messages:

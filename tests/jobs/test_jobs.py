@@ -1,0 +1,54 @@
+"""The scheduled jobs, called directly as the scheduler would."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from jobs.enrollment import purge_stale_enrollments
+from jobs.runner import run_job
+from jobs.sms import deliver_pending_sms
+from tests.conftest import advance
+from tests.enrollment.test_journey import form
+from tests.factories import World
+from wage_guard.enrollment.models import PendingEnrollment
+from wage_guard.extensions import db
+from wage_guard.sms import services as sms
+from wage_guard.sms.models import OutboundSms, SmsStatus
+
+
+def test_deliver_pending_sms_sends_what_is_due(app: Flask) -> None:
+    with app.test_request_context():
+        message = sms.queue_sms("+8613812345678", "code", code="123456", minutes=5, project_name="x")
+        message_id = message.id
+        db.session.commit()  # committed without the after-commit delivery, as after a crash
+        db.session.info.clear()
+    assert run_job(app, deliver_pending_sms) == 1
+    assert run_job(app, deliver_pending_sms) == 0
+    with app.app_context():
+        delivered = db.session.get(OutboundSms, message_id)
+        assert delivered is not None
+        assert delivered.status is SmsStatus.SENT
+        assert delivered.attempts == 1
+
+
+def test_purge_removes_only_stale_pending_enrolments(app: Flask, client: FlaskClient, world: World) -> None:
+    client.post(f"/e/{world.token_a}", data=form())
+    assert run_job(app, purge_stale_enrollments) == 0
+    advance(minutes=61)
+    assert run_job(app, purge_stale_enrollments) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingEnrollment)) == 0
+
+
+def test_failed_job_rolls_back(app: Flask) -> None:
+    def broken(*, now: object) -> None:
+        sms.queue_sms("+8613812345678", "code", code="1", minutes=5, project_name="x")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_job(app, broken)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)) == 0
