@@ -22,6 +22,7 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
             "interval",
             args=(app, job.function),
             id=job.id,
+            name=job.id,
             seconds=job.seconds,
             max_instances=1,
             coalesce=True,

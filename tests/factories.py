@@ -12,8 +12,10 @@ from flask.testing import FlaskClient
 from wage_guard import boundary, clock
 from wage_guard.accounts import services as accounts
 from wage_guard.accounts.models import Role, User
+from wage_guard.codes.services import phone_index
 from wage_guard.enrollment import services as enrollment
-from wage_guard.enrollment.identity import check_character
+from wage_guard.enrollment.identity import check_character, parse_id_number
+from wage_guard.enrollment.models import Enrollment, Worker
 from wage_guard.extensions import db
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.codes import uscc_check_character
@@ -43,6 +45,7 @@ class World:
     link_a: int
     link_b: int
     users: dict[str, int]
+    enrollment_b: int
 
 
 #: username -> (role, phone, employer key, area code)
@@ -102,6 +105,7 @@ def build_world() -> World:
     project_b = create_project(users["foreman_b"], employers["b"], "370321", "桓台县项目B")
     link_a = enrollment.issue_link(users["foreman_a"], project_a, now=clock.utcnow())
     link_b = enrollment.issue_link(users["foreman_b"], project_b, now=clock.utcnow())
+    entry_b = enrol_directly(project_b, "赵六", id_number("37032119800101123"), "+8613700000001")
     boundary.commit()
     return World(
         employers["a"].id,
@@ -113,7 +117,26 @@ def build_world() -> World:
         link_a.id,
         link_b.id,
         {name: user.id for name, user in users.items()},
+        entry_b.id,
     )
+
+
+def enrol_directly(project: Project, name: str, id_no: str, phone: str) -> Enrollment:
+    """Put a worker on a roster without the SMS journey (for tests about what happens afterwards)."""
+    now = clock.utcnow()
+    worker = Worker(
+        name=name,
+        id_number=id_no,
+        id_number_index=enrollment.id_number_index(id_no),
+        birth_date=parse_id_number(id_no, today=clock.china_date(now)).birth_date,
+        phone=phone,
+        phone_index=phone_index(phone),
+        phone_verified_at=now,
+    )
+    entry = Enrollment(project_id=project.id, worker=worker, trade="general", entry_date=clock.china_date(now))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
 
 
 def latest_sms(app: Flask, phone: str) -> OutboundSms:

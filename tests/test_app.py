@@ -72,3 +72,13 @@ def test_scheduler_registers_every_job_once(app: Flask) -> None:
     assert [job.id for job in jobs] == [d.id for d in job_definitions(app)]
     assert "deliver_pending_sms" in {job.id for job in jobs}
     assert all(job.max_instances == 1 and job.coalesce for job in jobs)
+
+
+def test_static_files_are_cache_busted_and_cached_long(client: FlaskClient) -> None:
+    html = client.get("/login").get_data(as_text=True)
+    href = html.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert "/static/css/app.css?v=" in href
+    with client.get(href) as response:
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert 'rel="icon" href="data:,"' in html  # no favicon round trip on slow networks

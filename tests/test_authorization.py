@@ -33,6 +33,7 @@ ARGS_FOR_B: dict[str, Callable[[World], object]] = {
     "project_id": lambda w: w.project_b,
     "link_id": lambda w: w.link_b,
     "token": lambda w: w.token_b,
+    "enrollment_id": lambda w: w.enrollment_b,
     "filename": lambda w: "css/app.css",
 }
 #: Accounts that must not see project B (in county 370321, employer B), and why.

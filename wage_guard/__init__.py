@@ -99,6 +99,10 @@ def register_commands(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from wage_guard.assets import asset_url
+
+    app.jinja_env.globals["asset_url"] = asset_url
+
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"], "demo_mode": app.config["DEMO_MODE"]}

@@ -52,6 +52,8 @@ class Config:
     SECOND_FACTOR_WINDOW = timedelta(minutes=5)
 
     WTF_CSRF_TIME_LIMIT = 3600
+    #: Static files are referenced with a content hash (``asset_url``), so they can be cached for a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

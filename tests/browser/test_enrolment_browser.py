@@ -99,10 +99,6 @@ def _read_code(page: Page, base_url: str, template: str, masked_phone: str) -> s
     return match.group(1)
 
 
-def _path(page: Page) -> str:
-    return urlsplit(page.url).path
-
-
 def _log_in_foreman(context: BrowserContext, base_url: str, shots: Path) -> Page:
     page = context.new_page()
     page.goto(base_url + "/login")
@@ -152,8 +148,7 @@ def _enrol_worker(context: BrowserContext, enrol_url: str, base_url: str, shots:
     return page
 
 
-def test_foreman_link_to_worker_enrolment_to_roster(browser: Browser, live_server: str, world: World,
-                                                   artifacts: Path) -> None:
+def test_foreman_link_to_worker_enrolment_to_roster(browser: Browser, live_server: str, world: World, artifacts: Path) -> None:
     foreman_context = browser.new_context(**DESKTOP)
     worker_context = browser.new_context(**PHONE)
     try:
@@ -171,13 +166,15 @@ def test_foreman_link_to_worker_enrolment_to_roster(browser: Browser, live_serve
             link.click()
         tab = opened.value
         tab.wait_for_load_state()
-        assert tab.url == enrol_url and tab.locator("#name").is_visible()
+        assert tab.url == enrol_url
+        assert tab.locator("#name").is_visible()
         tab.close()
 
         worker = _enrol_worker(worker_context, enrol_url, live_server, artifacts)
         done_text = worker.inner_text("main")
         assert worker.inner_text("h1") == "您已登记到花名册", done_text
-        assert WORKER_NAME in done_text and MASKED_ID in done_text
+        assert WORKER_NAME in done_text
+        assert MASKED_ID in done_text
         assert GOOD_ID not in worker.content()
         _check_phone_layout(worker, "done page")
         _shot(worker, artifacts, "09-worker-done")
@@ -187,9 +184,11 @@ def test_foreman_link_to_worker_enrolment_to_roster(browser: Browser, live_serve
         row = roster.locator("tbody tr").filter(has_text=WORKER_NAME)
         assert row.count() == 1, roster.inner_text()
         cells = row.locator("td").all_inner_texts()
-        assert cells[0] == WORKER_NAME and cells[1] == MASKED_ID, cells
+        assert cells[0] == WORKER_NAME, cells
+        assert cells[1] == MASKED_ID, cells
         assert WORKER_PHONE_MASKED in cells, cells
-        assert GOOD_ID not in foreman.content() and WORKER_PHONE not in foreman.content()
+        assert GOOD_ID not in foreman.content()
+        assert WORKER_PHONE not in foreman.content()
         roster.scroll_into_view_if_needed()
         _shot(foreman, artifacts, "10-foreman-roster")
     finally:
@@ -234,8 +233,9 @@ def test_worker_pages_are_light_and_self_hosted(browser: Browser, live_server: s
         assert any(kind == "document" for kind, _, _ in parts), f"{name}: no document response was seen"
         assert total <= PAGE_BUDGET_BYTES, f"{name} page weighs {total:,d} B > {PAGE_BUDGET_BYTES:,d} B: {parts}"
     server = urlsplit(live_server).netloc
-    foreign = [url for url in requested if urlsplit(url).scheme in ("http", "https", "ws", "wss")
-               and urlsplit(url).netloc != server]
+    foreign = [
+        url for url in requested if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != server
+    ]
     others = [url for url in requested if urlsplit(url).scheme not in ("http", "https", "ws", "wss", "data")]
     assert not foreign, f"requests to other hosts (CDN?): {foreign}"
     assert not others, f"unexpected requests: {others}"
@@ -254,7 +254,11 @@ def _weigh(page: Page, url: str) -> tuple[int, list[tuple[str, str, int]]]:
         response = page.goto(url, wait_until="networkidle")
     finally:
         page.remove_listener("response", collect)
-    assert response is not None and response.status == 200, f"GET {url} answered {response and response.status}"
-    parts = [(r.request.resource_type, urlsplit(r.url).path, len(r.body())) for r in responses
-             if r.request.resource_type in ("document", "stylesheet", "script")]
+    assert response is not None, f"GET {url} got no response"
+    assert response.status == 200, f"GET {url} answered {response.status}"
+    parts = [
+        (r.request.resource_type, urlsplit(r.url).path, len(r.body()))
+        for r in responses
+        if r.request.resource_type in ("document", "stylesheet", "script")
+    ]
     return sum(size for _, _, size in parts), parts

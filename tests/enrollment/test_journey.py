@@ -24,10 +24,11 @@ def form(**overrides: object) -> dict[str, object]:
 
 
 def counts(app: Flask) -> tuple[int, int]:
+    """Workers and enrolments added by the test (the world starts with one of each, on project B)."""
     with app.app_context():
         return (
-            db.session.scalar(sa.select(sa.func.count()).select_from(Worker)) or 0,
-            db.session.scalar(sa.select(sa.func.count()).select_from(Enrollment)) or 0,
+            (db.session.scalar(sa.select(sa.func.count()).select_from(Worker)) or 0) - 1,
+            (db.session.scalar(sa.select(sa.func.count()).select_from(Enrollment)) or 0) - 1,
         )
 
 
@@ -50,11 +51,11 @@ def test_enrolment_puts_worker_on_roster(app: Flask, client: FlaskClient, world:
     assert "3703**********1236"[:4] in html
     assert GOOD_ID not in html
     with app.app_context():
-        worker = db.session.scalars(sa.select(Worker)).one()
+        worker = db.session.scalars(sa.select(Worker).where(Worker.name == "李四")).one()
         assert worker.id_number == GOOD_ID
         assert worker.phone == E164
         assert worker.masked_id_number == GOOD_ID[:4] + "*" * 10 + GOOD_ID[-4:]
-        enrollment = db.session.scalars(sa.select(Enrollment)).one()
+        enrollment = db.session.scalars(sa.select(Enrollment).where(Enrollment.worker_id == worker.id)).one()
         assert (enrollment.project_id, enrollment.trade) == (world.project_a, "rebar")
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingEnrollment)) == 0
 
@@ -62,7 +63,7 @@ def test_enrolment_puts_worker_on_roster(app: Flask, client: FlaskClient, world:
 def test_id_number_is_encrypted_at_rest(app: Flask, client: FlaskClient, world: World) -> None:
     enrol(client, world.token_a)
     with app.app_context():
-        raw = db.session.execute(sa.text("SELECT id_number, phone, id_number_index FROM worker")).one()
+        raw = db.session.execute(sa.text("SELECT id_number, phone, id_number_index FROM worker WHERE name = '李四'")).one()
     assert GOOD_ID.encode() not in bytes(raw[0])
     assert E164.encode() not in bytes(raw[1])
     assert GOOD_ID not in raw[2]
@@ -73,7 +74,7 @@ def test_lowercase_x_is_accepted_and_normalised(app: Flask, client: FlaskClient,
     assert with_x.endswith("X")
     enrol(client, world.token_a, id_number=with_x.lower(), name="王五")
     with app.app_context():
-        assert db.session.scalars(sa.select(Worker)).one().id_number == with_x
+        assert db.session.scalars(sa.select(Worker).where(Worker.name == "王五")).one().id_number == with_x
 
 
 def test_same_person_on_second_project_reuses_identity(app: Flask, client: FlaskClient, world: World) -> None:

@@ -1,9 +1,9 @@
 """The worker's enrolment form and the code form."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Length, Optional
 
 from wage_guard.enrollment.trades import TRADES
 from wage_guard.i18n import _l
@@ -21,3 +21,11 @@ class EnrollmentForm(FlaskForm):  # type: ignore[misc]
 
 class CodeForm(FlaskForm):  # type: ignore[misc]
     code = StringField(_l("Verification code"), validators=[Length(max=8)])
+
+
+class RosterEntryForm(FlaskForm):  # type: ignore[misc]
+    """A foreman's changes to one roster entry."""
+
+    crew_id = SelectField(_l("Crew"), coerce=int)
+    trade = SelectField(_l("Trade"), choices=[SelectChoice(k, v) for k, v in TRADES.items()])
+    exit_date = DateField(_l("Exit date (left the site)"), validators=[Optional()])

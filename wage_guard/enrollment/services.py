@@ -11,7 +11,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -259,4 +259,36 @@ def get_own_enrollment(enrollment_id: int | None, token: str) -> Enrollment:
     enrollment = db.session.get(Enrollment, enrollment_id) if enrollment_id else None
     if enrollment is None or enrollment.link is None or enrollment.link.token_hash != _token_hash(token):
         raise NotFound(_("There is no finished enrolment to show here."))
+    return enrollment
+
+
+def get_enrollment(project: Project, enrollment_id: int) -> Enrollment:
+    """Load a roster entry of ``project``.
+
+    :raises NotFound: when it belongs to another project.
+    """
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.project_id != project.id:
+        raise NotFound(_("This worker is not on this project's roster."))
+    return enrollment
+
+
+def update_enrollment(enrollment: Enrollment, *, crew_id: int | None, trade: str, exit_date: date | None) -> Enrollment:
+    """Change a roster entry's crew, trade or exit date (the day the worker left the site).
+
+    :raises ValidationFailed: for a crew of another project, an unknown trade, or an exit before entry.
+    """
+    errors: dict[str, str] = {}
+    if crew_id is not None and crew_id not in {c.id for c in enrollment.project.crews}:
+        errors["crew_id"] = _("This crew does not belong to this project.")
+    if trade not in TRADES:
+        errors["trade"] = _("Please choose your trade.")
+    if exit_date is not None and exit_date < enrollment.entry_date:
+        errors["exit_date"] = _(
+            "The exit date cannot be before the entry date (%(date)s).", date=enrollment.entry_date.isoformat()
+        )
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors=errors)
+    enrollment.crew_id, enrollment.trade, enrollment.exit_date = crew_id, trade, exit_date
+    db.session.flush()
     return enrollment

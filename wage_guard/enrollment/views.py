@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
 from wage_guard.codes.services import phone_index
 from wage_guard.enrollment import qr, services
-from wage_guard.enrollment.forms import CodeForm, EnrollmentForm
+from wage_guard.enrollment.forms import CodeForm, EnrollmentForm, RosterEntryForm
 from wage_guard.enrollment.models import EnrollmentLink
 from wage_guard.errors import NotFound, WageGuardError
 from wage_guard.extensions import limiter
@@ -84,6 +85,29 @@ def revoke_link(project_id: int, link_id: int):  # type: ignore[no-untyped-def]
     boundary.commit()
     flash(_("The QR code has been withdrawn. Nobody can enrol with it any more."), "info")
     return redirect(url_for("organisations.detail", project_id=project_id))
+
+
+@bp.route("/roster/<int:enrollment_id>", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_entry(project_id: int, enrollment_id: int):  # type: ignore[no-untyped-def]
+    """Assign a worker to a crew, correct the trade, or record the day they left the site."""
+    project = organisations.get_project(actor(), project_id, manage=True)
+    entry = services.get_enrollment(project, enrollment_id)
+    form = RosterEntryForm(obj=entry)
+    form.crew_id.choices = [SelectChoice("0", "—")] + [SelectChoice(str(c.id), c.name) for c in project.crews]
+    if not form.validate_on_submit():
+        return render_template("enrollment/edit_entry.html", form=form, entry=entry), 422 if form.is_submitted() else 200
+    try:
+        services.update_enrollment(entry, crew_id=form.crew_id.data or None, trade=form.trade.data, exit_date=form.exit_date.data)
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        errors = getattr(error, "errors", {}) or {}
+        return render_template(
+            "enrollment/edit_entry.html", form=form, entry=entry, error=error.message, errors=errors
+        ), error.status
+    boundary.commit()
+    flash(_("The roster entry has been updated."), "info")
+    return redirect(url_for("organisations.detail", project_id=project_id, _anchor="roster"))
 
 
 def _phone_limit_key() -> str:

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install and start wage_guard on its embedded defaults (SQLite in instance/, console SMS outbox) with demo data,
+# plus the job scheduler. Stop with Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh requirements.txt
+export FLASK_APP=wsgi
+host=${WAGE_GUARD_DEMO_HOST:-127.0.0.1}
+port=${WAGE_GUARD_DEMO_PORT:-5000}
+.venv/bin/flask db upgrade
+.venv/bin/flask demo seed
+.venv/bin/python -m jobs &
+scheduler=$!
+trap 'kill "$scheduler" 2>/dev/null || true' EXIT
+echo "wage_guard is at http://$host:$port/  (SMS outbox: http://$host:$port/dev/outbox)"
+.venv/bin/gunicorn --bind "$host:$port" --workers 2 --threads 4 --access-logfile - wsgi:app
