@@ -128,10 +128,17 @@ def test_dead_qr_token_is_refused(app: Flask, client: FlaskClient, world: World,
             db.session.commit()
     else:
         token = "not-a-real-token-000000000000"
-    expected = {"expired": (410, "过期"), "revoked": (410, "撤回"), "unknown": (404, "无效")}[state]
+    status, chinese, english = {
+        "expired": (410, "过期", "has expired"),
+        "revoked": (410, "撤回", "has been withdrawn"),
+        "unknown": (404, "无效", "is not valid"),
+    }[state]
     for response in (client.get(f"/e/{token}"), client.post(f"/e/{token}", data=form())):
-        assert response.status_code == expected[0]
-        assert expected[1] in response.get_data(as_text=True)
+        assert response.status_code == status
+        assert chinese in response.get_data(as_text=True)
+    english_response = client.get(f"/e/{token}?lang=en")
+    assert english_response.status_code == status
+    assert english in english_response.get_data(as_text=True)
     assert counts(app) == (0, 0)
 
 
@@ -169,6 +176,9 @@ def test_code_after_five_minutes_is_refused(app: Flask, client: FlaskClient, wor
     response = client.post(f"/e/{world.token_a}/verify", data={"code": code})
     assert response.status_code == 410
     assert "过期" in response.get_data(as_text=True)
+    english = client.post(f"/e/{world.token_a}/verify?lang=en", data={"code": code})
+    assert english.status_code == 410
+    assert "expired" in english.get_data(as_text=True)
     assert counts(app) == (0, 0)
 
 
@@ -178,7 +188,10 @@ def test_resend_inside_cooldown_is_refused_then_allowed(app: Flask, client: Flas
     advance(seconds=30)
     early = client.post(f"/e/{world.token_a}/resend")
     assert early.status_code == 429
-    assert "31" in early.get_data(as_text=True)
+    assert "31秒" in early.get_data(as_text=True)
+    early_english = client.post(f"/e/{world.token_a}/resend?lang=en")
+    assert early_english.status_code == 429
+    assert "wait 31 seconds" in early_english.get_data(as_text=True)
     advance(seconds=31)
     assert client.post(f"/e/{world.token_a}/resend").status_code == 302
     second = latest_code(app, E164)
