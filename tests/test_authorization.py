@@ -47,6 +47,9 @@ OUTSIDERS_OF_B = {
 ROLE_LIMITED = {
     "inspector.dashboard": ["foreman_a", "employer_a"],
     "organisations.create": ["inspector_x", "inspector_city"],
+    "admin.employers": ["foreman_a", "employer_a", "inspector_x"],
+    "admin.staff": ["foreman_a", "inspector_x"],
+    "organisations.add_manager": ["foreman_b", "inspector_y"],
 }
 
 

@@ -74,13 +74,14 @@ def _configure_login(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from wage_guard.accounts.views import bp as accounts_bp
+    from wage_guard.admin.views import bp as admin_bp
     from wage_guard.enrollment.views import bp as enrollment_bp
     from wage_guard.enrollment.views import public_bp as enrollment_public_bp
     from wage_guard.inspector.views import bp as inspector_bp
     from wage_guard.organisations.views import bp as organisations_bp
     from wage_guard.sms.views import bp as sms_bp
 
-    for blueprint in (accounts_bp, organisations_bp, enrollment_bp, enrollment_public_bp, inspector_bp, sms_bp):
+    for blueprint in (accounts_bp, organisations_bp, enrollment_bp, enrollment_public_bp, inspector_bp, sms_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

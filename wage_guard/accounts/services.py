@@ -93,7 +93,7 @@ def create_user(
         username=username,
         display_name=display_name.strip() or username,
         role=role,
-        employer=employer,
+        employer=employer if role in (Role.EMPLOYER_ADMIN, Role.FOREMAN) else None,
         area_code=area_code if role is Role.INSPECTOR else None,
         password_hash=_hasher().hash(password),
         phone=_parse_phone(phone) if phone else None,
@@ -159,6 +159,14 @@ def finish_second_factor(user: User, code: str, *, now: datetime, requester: cod
         assert user.phone is not None
         codes.check_code(f"login:{user.id}", user.phone, code, now=now, requester=requester)
     user.last_login_at = now
+
+
+def visible_users(actor: User) -> list[User]:
+    """Accounts an administrator manages: all of them, or an employer administrator's own employer's."""
+    query = sa.select(User).order_by(User.role, User.username)
+    if actor.role is not Role.ADMIN:
+        query = query.where(User.employer_id == actor.employer_id)
+    return list(db.session.scalars(query))
 
 
 def get_user(user_id: int) -> User | None:

@@ -22,3 +22,7 @@ class ProjectForm(FlaskForm):  # type: ignore[misc]
 class CrewForm(FlaskForm):  # type: ignore[misc]
     name = StringField(_l("Crew name"), validators=[DataRequired(), Length(max=64)])
     leader_name = StringField(_l("Crew leader"), validators=[Optional(), Length(max=64)])
+
+
+class ManagerForm(FlaskForm):  # type: ignore[misc]
+    user_id = SelectField(_l("Foreman"), coerce=int, validators=[DataRequired()])

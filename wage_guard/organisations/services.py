@@ -53,6 +53,10 @@ def _add_minimum_wage(county: County, row: dict[str, str]) -> int:
     return 1
 
 
+def list_employers() -> list[Employer]:
+    return list(db.session.scalars(sa.select(Employer).order_by(Employer.name)))
+
+
 def list_counties() -> list[County]:
     return list(db.session.scalars(sa.select(County).order_by(County.code)))
 
@@ -133,6 +137,12 @@ def add_manager(project: Project, user: User) -> None:
     if db.session.get(ProjectManager, (project.id, user.id)) is None:
         db.session.add(ProjectManager(project_id=project.id, user_id=user.id))
         db.session.flush()
+
+
+def foremen_of(employer_id: int) -> list[User]:
+    """Enabled foremen employed by ``employer_id``."""
+    query = sa.select(User).where(User.employer_id == employer_id, User.role == Role.FOREMAN, User.is_enabled.is_(True))
+    return list(db.session.scalars(query.order_by(User.display_name)))
 
 
 def add_crew(project: Project, *, name: str, leader_name: str = "") -> Crew:

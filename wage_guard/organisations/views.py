@@ -7,24 +7,24 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
-from wage_guard.accounts.models import Role
+from wage_guard.accounts.models import Role, User
 from wage_guard.enrollment import services as enrollment
 from wage_guard.enrollment.trades import TRADES
 from wage_guard.errors import WageGuardError
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.organisations import services
-from wage_guard.organisations.forms import CrewForm, ProjectForm
-from wage_guard.organisations.models import Employer
+from wage_guard.organisations.forms import CrewForm, ManagerForm, ProjectForm
+from wage_guard.organisations.models import Employer, Project
 from wage_guard.security import actor, role_required, staff_required
 
 bp = Blueprint("organisations", __name__, url_prefix="/projects")
 MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
 
 
-@bp.get("/")
+@bp.get("/", endpoint="list")
 @staff_required
-def list():  # type: ignore[no-untyped-def]  # noqa: A001
+def list_projects():  # type: ignore[no-untyped-def]
     """List the projects the current user may see, with their roster sizes."""
     projects = services.visible_projects(actor())
     counts = enrollment.roster_counts([p.id for p in projects])
@@ -56,6 +56,8 @@ def detail(project_id: int):  # type: ignore[no-untyped-def]
     """The site page: parties, the enrolment QR code, crews and the roster."""
     project = services.get_project(actor(), project_id)
     link = enrollment.current_link(project, now=clock.utcnow())
+    manager_form = ManagerForm()
+    manager_form.user_id.choices = _foreman_choices(project)
     return render_template(
         "organisations/detail.html",
         project=project,
@@ -63,6 +65,8 @@ def detail(project_id: int):  # type: ignore[no-untyped-def]
         crew_form=CrewForm(),
         roster=enrollment.roster(project),
         can_manage=actor().role in MANAGERS,
+        manager_form=manager_form,
+        can_assign=actor().role in (Role.ADMIN, Role.EMPLOYER_ADMIN),
         trades=TRADES,
     )
 
@@ -80,6 +84,26 @@ def add_crew(project_id: int):  # type: ignore[no-untyped-def]
     else:
         flash(_("Please enter a crew name."), "error")
     return redirect(url_for("organisations.detail", project_id=project.id))
+
+
+@bp.post("/<int:project_id>/managers")
+@role_required(Role.ADMIN, Role.EMPLOYER_ADMIN)
+def add_manager(project_id: int):  # type: ignore[no-untyped-def]
+    """Give a foreman of the project's employer access to the project."""
+    project = services.get_project(actor(), project_id, manage=True)
+    form = ManagerForm()
+    form.user_id.choices = _foreman_choices(project)
+    if form.validate_on_submit():
+        services.add_manager(project, db.get_or_404(User, form.user_id.data))
+        boundary.commit()
+        flash(_("The foreman can now manage this project."), "info")
+    else:
+        flash(_("Please choose a foreman."), "error")
+    return redirect(url_for("organisations.detail", project_id=project.id))
+
+
+def _foreman_choices(project: Project) -> list[SelectChoice]:
+    return [SelectChoice(str(u.id), u.display_name) for u in services.foremen_of(project.employer_id)]
 
 
 def _project_form() -> ProjectForm:
