@@ -8,6 +8,9 @@ for failures that are themselves evidence (a wrong code, a failed login), which 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+
+from flask import render_template
 
 from wage_guard.errors import WageGuardError
 from wage_guard.extensions import db
@@ -35,6 +38,13 @@ def end_failed(error: WageGuardError) -> None:
         commit()
     else:
         rollback()
+
+
+def failed_form(template: str, error: WageGuardError, **context: Any) -> tuple[str, int]:
+    """End the failed unit of work and re-render the form with the message and per-field errors."""
+    end_failed(error)
+    errors = getattr(error, "errors", None) or ({error.field: error.message} if error.field else {})
+    return render_template(template, error=error.message, errors=errors, **context), error.status
 
 
 def rollback() -> None:

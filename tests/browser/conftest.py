@@ -17,20 +17,11 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-#: Debian's chromium; WAGE_GUARD_CHROMIUM points elsewhere (e.g. on a developer's laptop).
-CHROMIUM = Path(os.environ.get("WAGE_GUARD_CHROMIUM", "/usr/bin/chromium"))
-#: Flags for Debian chromium as root on a machine without network (see docs/integration-notes.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Screenshots of each step land here (relative to the repository root, whatever the working directory).
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 

@@ -50,8 +50,7 @@ def login():  # type: ignore[no-untyped-def]
         session["2fa_next"] = next_url if is_safe_next(next_url) else None
         services.start_second_factor(user, now=now, requester=requester())
     except WageGuardError as error:
-        boundary.end_failed(error)
-        return render_template("accounts/login.html", form=form, error=error.message), error.status
+        return boundary.failed_form("accounts/login.html", error, form=form)
     boundary.commit()
     return redirect(url_for("accounts.second_factor"))
 
@@ -72,8 +71,7 @@ def second_factor():  # type: ignore[no-untyped-def]
     try:
         services.finish_second_factor(user, form.code.data, now=clock.utcnow(), requester=requester())
     except WageGuardError as error:
-        boundary.end_failed(error)
-        return render_template("accounts/second_factor.html", error=error.message, **context), error.status
+        return boundary.failed_form("accounts/second_factor.html", error, **context)
     next_url = session.get("2fa_next")
     _restart_session()
     login_user(user)

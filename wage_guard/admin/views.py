@@ -32,9 +32,7 @@ def employers():  # type: ignore[no-untyped-def]
     try:
         organisations.create_employer(**{k: v for k, v in form.data.items() if k != "csrf_token"})
     except WageGuardError as error:
-        boundary.end_failed(error)
-        errors = getattr(error, "errors", {}) or {}
-        return render_template("admin/employers.html", error=error.message, errors=errors, **context), error.status
+        return boundary.failed_form("admin/employers.html", error, **context)
     boundary.commit()
     flash(_("The employer has been registered."), "info")
     return redirect(url_for("admin.employers"))
@@ -65,9 +63,7 @@ def staff():  # type: ignore[no-untyped-def]
             area_code=form.area_code.data or None,
         )
     except WageGuardError as error:
-        boundary.end_failed(error)
-        errors = getattr(error, "errors", {}) or {}
-        return render_template("admin/staff.html", error=error.message, errors=errors, **context), error.status
+        return boundary.failed_form("admin/staff.html", error, **context)
     boundary.commit()
     flash(_("The account has been created. Give the person their username and initial password."), "info")
     return redirect(url_for("admin.staff"))

@@ -100,11 +100,7 @@ def edit_entry(project_id: int, enrollment_id: int):  # type: ignore[no-untyped-
     try:
         services.update_enrollment(entry, crew_id=form.crew_id.data or None, trade=form.trade.data, exit_date=form.exit_date.data)
     except WageGuardError as error:
-        boundary.end_failed(error)
-        errors = getattr(error, "errors", {}) or {}
-        return render_template(
-            "enrollment/edit_entry.html", form=form, entry=entry, error=error.message, errors=errors
-        ), error.status
+        return boundary.failed_form("enrollment/edit_entry.html", error, form=form, entry=entry)
     boundary.commit()
     flash(_("The roster entry has been updated."), "info")
     return redirect(url_for("organisations.detail", project_id=project_id, _anchor="roster"))
@@ -145,9 +141,7 @@ def start(token: str):  # type: ignore[no-untyped-def]
     try:
         pending = services.start_enrollment(link, data, now=clock.utcnow(), requester=requester())
     except WageGuardError as error:
-        boundary.end_failed(error)
-        errors = getattr(error, "errors", {}) or {}
-        return render_template("enrollment/start.html", form=form, link=link, error=error.message, errors=errors), error.status
+        return boundary.failed_form("enrollment/start.html", error, form=form, link=link)
     session["enrolment"] = pending.handle
     boundary.commit()
     return redirect(url_for("enroll.verify", token=token))
@@ -167,8 +161,7 @@ def verify(token: str):  # type: ignore[no-untyped-def]
     try:
         enrollment = services.complete_enrollment(pending, form.code.data or "", now=now, requester=requester())
     except WageGuardError as error:
-        boundary.end_failed(error)
-        return render_template("enrollment/verify.html", error=error.message, **context), error.status
+        return boundary.failed_form("enrollment/verify.html", error, **context)
     session.pop("enrolment", None)
     session["enrolled"] = enrollment.id
     boundary.commit()
@@ -185,11 +178,9 @@ def resend(token: str):  # type: ignore[no-untyped-def]
     try:
         services.send_enrollment_code(pending, now=now, requester=requester())
     except WageGuardError as error:
-        boundary.end_failed(error)
-        form = CodeForm()
-        return render_template(
-            "enrollment/verify.html", form=form, link=link, error=error.message, masked_phone=mask_mobile(pending.phone)
-        ), error.status
+        return boundary.failed_form(
+            "enrollment/verify.html", error, form=CodeForm(), link=link, masked_phone=mask_mobile(pending.phone)
+        )
     boundary.commit()
     flash(_("A new code is on its way."), "info")
     return redirect(url_for("enroll.verify", token=token))

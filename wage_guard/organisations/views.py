@@ -43,8 +43,7 @@ def create():  # type: ignore[no-untyped-def]
         project = services.create_project(actor(), employer=db.get_or_404(Employer, form.employer_id.data), **data)
         enrollment.issue_link(actor(), project, now=clock.utcnow())
     except WageGuardError as error:
-        boundary.end_failed(error)
-        return render_template("organisations/create.html", form=form, error=error.message), error.status
+        return boundary.failed_form("organisations/create.html", error, form=form)
     boundary.commit()
     flash(_("The project has been created. Print its poster so workers can enrol."), "info")
     return redirect(url_for("organisations.detail", project_id=project.id))
