@@ -33,6 +33,7 @@ def test_config(database_url: str) -> dict[str, object]:
         "FIELD_ENCRYPTION_KEY": _key(1),
         "BLIND_INDEX_KEY": _key(2),
         "CODE_HASH_KEY": _key(3),
+        "KEY_ENCRYPTION_KEY": _key(4),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": True,
         "DEMO_MODE": True,

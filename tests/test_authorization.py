@@ -27,6 +27,16 @@ PUBLIC = {
     "enroll.resend",
     "enroll.done",
     "sms.outbox",
+    # Signing journeys: authorised by the secret in the SMS link plus a code sent to the signer's phone.
+    *(
+        f"sign.worker_{name}"
+        for name in ("start", "code", "verify", "notice", "terms", "sign", "refuse", "page", "seal_image", "done")
+    ),
+    *(f"sign.employer_{name}" for name in ("start", "code", "verify", "seal", "page", "seal_image")),
+    # The worker portal: authorised by an SMS code to the worker's phone (tests/journeys check its scoping).
+    *(f"portal.{name}" for name in ("start", "verify", "contracts", "download", "print_pdf", "verify_contract", "logout")),
+    "verification.upload",
+    "verification.known",
 }
 #: URL arguments for requests *against project B* (the project outside the scope of the A-side accounts).
 ARGS_FOR_B: dict[str, Callable[[World], object]] = {
@@ -34,6 +44,9 @@ ARGS_FOR_B: dict[str, Callable[[World], object]] = {
     "link_id": lambda w: w.link_b,
     "token": lambda w: w.token_b,
     "enrollment_id": lambda w: w.enrollment_b,
+    # Contract routes check the project first; tests/journeys checks a contract of B through A's URL.
+    "contract_id": lambda w: 1,
+    "page": lambda w: 0,
     "filename": lambda w: "css/app.css",
 }
 #: Accounts that must not see project B (in county 370321, employer B), and why.

@@ -44,9 +44,11 @@ def register_extensions(app: Flask) -> None:
     from wage_guard import security
     from wage_guard.accounts import models as _accounts  # noqa: F401  (register every model with the metadata)
     from wage_guard.codes import models as _codes  # noqa: F401
+    from wage_guard.contracts import models as _contracts  # noqa: F401
     from wage_guard.enrollment import models as _enrollment  # noqa: F401
     from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
     from wage_guard.i18n import select_locale
+    from wage_guard.signing import models as _signing  # noqa: F401
     from wage_guard.sms import models as _sms  # noqa: F401
 
     db.init_app(app)
@@ -75,13 +77,17 @@ def _configure_login(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from wage_guard.accounts.views import bp as accounts_bp
     from wage_guard.admin.views import bp as admin_bp
+    from wage_guard.contracts.portal_views import bp as portal_bp
+    from wage_guard.contracts.sign_views import bp as sign_bp
+    from wage_guard.contracts.views import bp as contracts_bp
+    from wage_guard.verification.views import bp as verification_bp
     from wage_guard.enrollment.views import bp as enrollment_bp
     from wage_guard.enrollment.views import public_bp as enrollment_public_bp
     from wage_guard.inspector.views import bp as inspector_bp
     from wage_guard.organisations.views import bp as organisations_bp
     from wage_guard.sms.views import bp as sms_bp
 
-    for blueprint in (accounts_bp, organisations_bp, enrollment_bp, enrollment_public_bp, inspector_bp, sms_bp, admin_bp):
+    for blueprint in (accounts_bp, organisations_bp, enrollment_bp, enrollment_public_bp, inspector_bp, sms_bp, admin_bp, contracts_bp, sign_bp, portal_bp, verification_bp):
         app.register_blueprint(blueprint)
 
 
@@ -102,8 +108,13 @@ def register_template_helpers(app: Flask) -> None:
 
     from wage_guard.assets import asset_url
 
+    from wage_guard.verification.views import mask_signer
+
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["mask_signer"] = mask_signer
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"], "demo_mode": app.config["DEMO_MODE"]}
+        from wage_guard.contracts.lifecycle import EVENT_LABELS
+
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"], "event_labels": EVENT_LABELS, "demo_mode": app.config["DEMO_MODE"]}

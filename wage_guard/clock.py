@@ -28,3 +28,9 @@ CHINA = ZoneInfo("Asia/Shanghai")
 def china_date(moment: datetime) -> date:
     """Return the calendar date in China (UTC+8) at ``moment``: pay days and entry dates are local."""
     return as_utc(moment).astimezone(CHINA).date()
+
+
+def wallclock() -> datetime:
+    """The real time, never frozen: for cryptographic artefacts (certificates, CRLs, timestamps), which
+    validators check against the real clock."""
+    return datetime.now(UTC)

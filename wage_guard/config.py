@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 #: Settings that hold key material: generated in development, mandatory in production.
-SECRET_SETTINGS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "CODE_HASH_KEY")
+SECRET_SETTINGS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "CODE_HASH_KEY", "KEY_ENCRYPTION_KEY")
 _DEV_PLACEHOLDER = "dev-only-not-secret"
 
 
@@ -66,6 +66,7 @@ class Config:
     RATELIMIT_SMS_PER_IP = "20 per hour"
     RATELIMIT_CODE_CHECK_PER_IP = "30 per 10 minutes"
     RATELIMIT_LOGIN_PER_IP = "20 per 10 minutes"
+    RATELIMIT_VERIFY_PER_IP = "30 per 10 minutes"
 
     #: "console" stores messages in the outbox table only; "twilio" sends them.
     SMS_BACKEND = "console"
@@ -84,6 +85,23 @@ class Config:
     ENROLLMENT_LINK_TTL = timedelta(days=180)
     #: Public base URL printed in QR codes and SMS links; the request's host when unset.
     PUBLIC_BASE_URL: str | None = None
+
+    #: AES-256 key-encryption key (base64) wrapping signers' private keys and the platform CA keys at rest.
+    KEY_ENCRYPTION_KEY: str | None = None
+    #: Where signers' keys live: "encrypted" (wrapped in the database) or "pkcs11" (the HSM, 加密机).
+    KEY_STORE = "encrypted"
+    PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+    PKCS11_TOKEN_LABEL: str | None = None
+    PKCS11_USER_PIN: str | None = None
+    #: External RFC 3161 timestamp authority; the embedded TSA (under the platform CA) when unset.
+    TSA_URL: str | None = None
+    TSA_TIMEOUT_SECONDS = 10
+    #: Validity of the SMS links that open a contract for signing.
+    SIGNING_LINK_TTL = timedelta(days=14)
+    #: How long a verified code and the acknowledged notice allow the signing page to be used.
+    SIGNING_SESSION_TTL = timedelta(minutes=30)
+    #: Largest PDF accepted for verification uploads.
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 
     #: Demo mode shows the SMS outbox page and the language switcher's demo banner.
     DEMO_MODE = False

@@ -20,6 +20,7 @@ from wage_guard.enrollment import services as enrollment
 from wage_guard.extensions import db
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.models import Employer, Project
+from wage_guard.signing import services as signing
 
 DEMO_PASSWORD = "Demo-pass-2026"  # noqa: S105 - printed on purpose: demo data only, refused in production
 
@@ -65,6 +66,8 @@ def seed() -> None:
     organisations.import_divisions()
     employers = {code: _employer(code, *fields) for code, fields in EMPLOYERS.items()}
     users = {a.username: _account(a, employers) for a in ACCOUNTS}
+    users["hr"].can_seal = True
+    signing.init_authority(now=clock.utcnow())
     for username, code, county, name, address, pay_day in PROJECTS:
         _project(users[username], employers[code], county, name, address, pay_day)
     boundary.commit()

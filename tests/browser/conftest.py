@@ -50,9 +50,13 @@ def live_server(app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Debian chromium for the whole session (each test opens its own contexts)."""
+    """One headless Debian chromium per test module (each test opens its own contexts).
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it is
+    open, and pyHanko (signing in the same process) needs to start its own with asyncio.run().
+    """
     if importlib.util.find_spec("playwright") is None:
         _browser_unavailable("the 'playwright' Python package is not installed; pip install -r requirements-dev.txt")
     if not CHROMIUM.exists():

@@ -57,6 +57,8 @@ class User(UserMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,mi
     #: Base32 TOTP secret when the user enrolled an authenticator app; encrypted at rest.
     totp_secret: Mapped[str | None] = mapped_column(EncryptedString("user.totp_secret"))
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    #: Employer administrators authorised to apply the company seal (an SMS code to their phone confirms it).
+    can_seal: Mapped[bool] = mapped_column(default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]

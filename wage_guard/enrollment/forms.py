@@ -16,6 +16,7 @@ class EnrollmentForm(FlaskForm):  # type: ignore[misc]
     id_number = StringField(_l("ID card number"), validators=[Length(max=32)])
     phone = StringField(_l("Mobile phone number"), validators=[Length(max=32)])
     trade = SelectField(_l("Trade"), choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in TRADES.items()])
+    address = StringField(_l("Home address (needed for your contract)"), validators=[Length(max=256)])
     consent = BooleanField(_l("I have read the privacy notice and agree"))
 
 
@@ -29,3 +30,4 @@ class RosterEntryForm(FlaskForm):  # type: ignore[misc]
     crew_id = SelectField(_l("Crew"), coerce=int)
     trade = SelectField(_l("Trade"), choices=[SelectChoice(k, v) for k, v in TRADES.items()])
     exit_date = DateField(_l("Exit date (left the site)"), validators=[Optional()])
+    address = StringField(_l("Worker's home address"), validators=[Optional(), Length(max=256)])

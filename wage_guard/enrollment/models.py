@@ -25,6 +25,8 @@ class Worker(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     id_number: Mapped[str] = mapped_column(EncryptedString("worker.id_number"))
     id_number_index: Mapped[str] = mapped_column(sa.String(64), unique=True)
     birth_date: Mapped[date]
+    #: Home address (住址), required in a labour contract (劳动合同法 Art. 17); encrypted at rest.
+    address: Mapped[str | None] = mapped_column(EncryptedString("worker.address"))
     #: Mobile number (E.164) last verified by SMS code; encrypted at rest.
     phone: Mapped[str] = mapped_column(EncryptedString("worker.phone"))
     phone_index: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -100,6 +102,7 @@ class PendingEnrollment(db.Model):  # type: ignore[name-defined,misc]
     id_number: Mapped[str] = mapped_column(EncryptedString("pending.id_number"))
     phone: Mapped[str] = mapped_column(EncryptedString("pending.phone"))
     trade: Mapped[str] = mapped_column(sa.String(32))
+    address: Mapped[str | None] = mapped_column(EncryptedString("pending.address"))
     #: When the worker ticked the privacy consent, and the notice version they saw.
     consented_at: Mapped[datetime]
     consent_version: Mapped[str] = mapped_column(sa.String(16))

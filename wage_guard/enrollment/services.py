@@ -43,6 +43,8 @@ class EnrollmentForm:
     phone: str
     trade: str
     consent: bool
+    #: Optional at enrolment; a contract cannot be issued without it.
+    address: str = ""
 
 
 def id_number_index(id_number: str) -> str:
@@ -123,6 +125,7 @@ def start_enrollment(
         id_number=id_number,
         phone=phone,
         trade=form.trade,
+        address=" ".join(form.address.split()) or None,
         consented_at=now,
         consent_version=PRIVACY_NOTICE_VERSION,
         created_at=now,
@@ -172,6 +175,8 @@ def complete_enrollment(pending: PendingEnrollment, code: str, *, now: datetime,
         raise Conflict(_("You are already on this project's roster. There is no need to enrol again."))
     else:
         worker.phone, worker.phone_index, worker.phone_verified_at = pending.phone, codes.phone_index(pending.phone), now
+    if pending.address:
+        worker.address = pending.address
     enrollment = Enrollment(
         project_id=link.project_id, worker=worker, trade=pending.trade, entry_date=clock.china_date(now), link_id=link.id
     )
@@ -223,6 +228,8 @@ def _validate(form: EnrollmentForm, now: datetime) -> tuple[str, str, str]:
         errors["phone"] = str(exc)
     if form.trade not in TRADES:
         errors["trade"] = _("Please choose your trade.")
+    if len(form.address) > 200:
+        errors["address"] = _("The address is too long (at most 200 characters).")
     if not form.consent:
         errors["consent"] = _("Please read the privacy notice and tick the box to agree; we cannot enrol you without it.")
     if errors:
@@ -273,8 +280,10 @@ def get_enrollment(project: Project, enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def update_enrollment(enrollment: Enrollment, *, crew_id: int | None, trade: str, exit_date: date | None) -> Enrollment:
-    """Change a roster entry's crew, trade or exit date (the day the worker left the site).
+def update_enrollment(
+    enrollment: Enrollment, *, crew_id: int | None, trade: str, exit_date: date | None, address: str | None = None
+) -> Enrollment:
+    """Change a roster entry's crew, trade, exit date (the day the worker left the site) or the worker's address.
 
     :raises ValidationFailed: for a crew of another project, an unknown trade, or an exit before entry.
     """
@@ -290,5 +299,7 @@ def update_enrollment(enrollment: Enrollment, *, crew_id: int | None, trade: str
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     enrollment.crew_id, enrollment.trade, enrollment.exit_date = crew_id, trade, exit_date
+    if address and address.strip():
+        enrollment.worker.address = " ".join(address.split())[:200]
     db.session.flush()
     return enrollment

@@ -94,11 +94,19 @@ def edit_entry(project_id: int, enrollment_id: int):  # type: ignore[no-untyped-
     project = organisations.get_project(actor(), project_id, manage=True)
     entry = services.get_enrollment(project, enrollment_id)
     form = RosterEntryForm(obj=entry)
+    if not form.is_submitted():
+        form.address.data = entry.worker.address
     form.crew_id.choices = [SelectChoice("0", "—")] + [SelectChoice(str(c.id), c.name) for c in project.crews]
     if not form.validate_on_submit():
         return render_template("enrollment/edit_entry.html", form=form, entry=entry), 422 if form.is_submitted() else 200
     try:
-        services.update_enrollment(entry, crew_id=form.crew_id.data or None, trade=form.trade.data, exit_date=form.exit_date.data)
+        services.update_enrollment(
+            entry,
+            crew_id=form.crew_id.data or None,
+            trade=form.trade.data,
+            exit_date=form.exit_date.data,
+            address=form.address.data,
+        )
     except WageGuardError as error:
         return boundary.failed_form("enrollment/edit_entry.html", error, form=form, entry=entry)
     boundary.commit()
@@ -136,7 +144,12 @@ def start(token: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return render_template("enrollment/start.html", form=form, link=link), 422 if form.is_submitted() else 200
     data = services.EnrollmentForm(
-        form.name.data or "", form.id_number.data or "", form.phone.data or "", form.trade.data or "", bool(form.consent.data)
+        form.name.data or "",
+        form.id_number.data or "",
+        form.phone.data or "",
+        form.trade.data or "",
+        bool(form.consent.data),
+        form.address.data or "",
     )
     try:
         pending = services.start_enrollment(link, data, now=clock.utcnow(), requester=requester())

@@ -1,0 +1,73 @@
+"""The contract state machine, walked exhaustively."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wage_guard.contracts.lifecycle import (
+    OPEN,
+    PARENT_ON_COMPLETION,
+    Event,
+    Kind,
+    Status,
+    TransitionRefused,
+    allowed_events,
+    can_change,
+    next_status,
+)
+
+HAPPY = [Event.EMPLOYER_SEALED, Event.WORKER_SIGNED]
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_happy_path_ends_in_force_or_completed(kind: Kind) -> None:
+    status = Status.AWAITING_EMPLOYER
+    for event in HAPPY:
+        status = next_status(kind, status, event)
+    assert status is (Status.IN_FORCE if kind in (Kind.ORIGINAL, Kind.RENEWAL) else Status.COMPLETED)
+
+
+def test_worker_cannot_sign_before_the_employer_seals() -> None:
+    with pytest.raises(TransitionRefused):
+        next_status(Kind.ORIGINAL, Status.AWAITING_EMPLOYER, Event.WORKER_SIGNED)
+
+
+@pytest.mark.parametrize(("status", "event"), list(itertools.product(Status, Event)))
+def test_every_pair_is_either_defined_or_refused(status: Status, event: Event) -> None:
+    if event in allowed_events(status):
+        assert isinstance(next_status(Kind.ORIGINAL, status, event), Status)
+    else:
+        with pytest.raises(TransitionRefused):
+            next_status(Kind.ORIGINAL, status, event)
+
+
+def test_final_states_accept_no_event() -> None:
+    for status in set(Status) - OPEN:
+        assert allowed_events(status) == set()
+
+
+@given(st.sampled_from(list(Kind)), st.lists(st.sampled_from(list(Event)), max_size=6))
+def test_random_event_sequences_never_leave_known_states(kind: Kind, events: list[Event]) -> None:
+    status = Status.AWAITING_EMPLOYER
+    for event in events:
+        try:
+            status = next_status(kind, status, event)
+        except TransitionRefused:
+            continue
+    assert status in Status
+
+
+def test_only_contracts_in_force_can_change() -> None:
+    for status, kind in itertools.product(Status, Kind):
+        assert can_change(status, kind) == (status is Status.IN_FORCE and kind is not Kind.ORIGINAL)
+
+
+def test_completion_effects_on_the_original() -> None:
+    assert PARENT_ON_COMPLETION[Kind.RENEWAL] is Status.RENEWED
+    assert PARENT_ON_COMPLETION[Kind.RESCISSION] is Status.RESCINDED
+    assert PARENT_ON_COMPLETION[Kind.TERMINATION] is Status.TERMINATED
+    assert PARENT_ON_COMPLETION[Kind.AMENDMENT] is None

@@ -1,0 +1,285 @@
+"""The signing journeys behind SMS links: the employer seals a batch, then each worker signs their contract.
+
+Every step needs the link's secret; signing also needs a fresh SMS code bound to this contract (or batch)
+and, for workers, the acknowledged notice. The link is claimed with a conditional UPDATE before anything is
+signed, so a double submit or two concurrent requests produce exactly one signature; a failure rolls the
+claim back with everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from wage_guard import clock
+from wage_guard.accounts.models import Role, User
+from wage_guard.codes import services as codes
+from wage_guard.contracts import lifecycle, previews, seals
+from wage_guard.contracts import services as contracts
+from wage_guard.contracts.lifecycle import Status
+from wage_guard.contracts.models import Contract, ContractBatch, SigningLink
+from wage_guard.errors import Conflict, Gone, NotFound, ValidationFailed
+from wage_guard.extensions import db
+from wage_guard.i18n import _
+from wage_guard.organisations.models import Employer
+from wage_guard.signing import services as signing
+from wage_guard.signing.pades import SealPlacement
+from wage_guard.sms import services as sms
+
+WORKER, EMPLOYER = "worker", "employer"
+#: Printed seal widths in PDF points: a 40 mm round company seal and a 20 mm square personal seal.
+SEAL_WIDTH_PT = {EMPLOYER: 40 / 25.4 * 72, WORKER: 20 / 25.4 * 72}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the signer dropped the seal: a page and a box as fractions of the page (origin top-left)."""
+
+    page: int
+    fx: float
+    fy: float
+    fw: float
+    fh: float
+
+
+def employer_signatory(employer: Employer) -> User:
+    """The employer administrator authorised to seal, who receives the sealing link and code."""
+    query = sa.select(User).where(User.employer_id == employer.id, User.role == Role.EMPLOYER_ADMIN,
+                                  User.can_seal.is_(True), User.is_enabled.is_(True)).order_by(User.id)
+    for user in db.session.scalars(query):
+        if user.phone:
+            return user
+    raise ValidationFailed(_("%(employer)s has no administrator authorised to apply the company seal with a verified "
+                             "phone number. Ask an administrator to set one up.", employer=employer.name))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_link(party: str, *, now: datetime, contract: Contract | None = None, batch: ContractBatch | None = None,
+              signatory: User | None = None) -> str:
+    token = secrets.token_urlsafe(24)
+    db.session.add(SigningLink(party=party, contract=contract, batch=batch, signatory_id=signatory.id if signatory else None,
+                               token_hash=_token_hash(token), created_at=now,
+                               expires_at=now + current_app.config["SIGNING_LINK_TTL"]))
+    return token
+
+
+def _public_url(endpoint: str, **values: object) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def send_employer_link(batch: ContractBatch, signatory: User, *, now: datetime) -> None:
+    """Text the signatory a link to seal every contract of ``batch``."""
+    token = _new_link(EMPLOYER, now=now, batch=batch, signatory=signatory)
+    assert signatory.phone is not None
+    sms.queue_sms(signatory.phone, "seal_request", count=len(batch.contracts), project_name=batch.project.name,
+                  url=_public_url("sign.employer_start", token=token))
+
+
+def send_worker_link(contract: Contract, *, now: datetime) -> None:
+    """Text the worker a link to read and sign their contract."""
+    token = _new_link(WORKER, now=now, contract=contract)
+    sms.queue_sms(contract.worker.phone, "sign_request", employer=contract.employer.name,
+                  kind=contract.kind.label, url=_public_url("sign.worker_start", token=token))
+
+
+def resolve(token: str, party: str, *, now: datetime) -> SigningLink:
+    """Find a live link.
+
+    :raises NotFound: unknown token. :raises Gone: expired, or already used to sign.
+    """
+    link = db.session.scalar(sa.select(SigningLink).where(SigningLink.token_hash == _token_hash(token),
+                                                          SigningLink.party == party))
+    if link is None:
+        raise NotFound(_("This signing link is not valid. Please use the link in your latest text message."))
+    if link.used_at is not None:
+        raise Gone(_("This link has already been used to sign. You can see your signed contracts in "
+                     "'My contracts'."))
+    if clock.as_utc(link.expires_at) <= now:
+        raise Gone(_("This signing link has expired. Please ask the site office to send it again."))
+    if not pending_contracts(link):
+        raise Gone(_("There is nothing left to sign with this link."))
+    return link
+
+
+def pending_contracts(link: SigningLink) -> list[Contract]:
+    """The contracts this link may still sign."""
+    if link.party == WORKER:
+        assert link.contract is not None
+        return [link.contract] if link.contract.status is Status.AWAITING_WORKER else []
+    assert link.batch is not None
+    return [c for c in link.batch.contracts if c.status is Status.AWAITING_EMPLOYER]
+
+
+def code_phone(link: SigningLink) -> str:
+    if link.party == WORKER:
+        assert link.contract is not None
+        return link.contract.worker.phone
+    signatory = db.session.get(User, link.signatory_id)
+    if signatory is None or not signatory.phone or not signatory.is_enabled:
+        raise Gone(_("The person this link was sent to can no longer seal for the employer."))
+    return signatory.phone
+
+
+def _purpose(link: SigningLink) -> str:
+    return f"sign:contract:{link.contract_id}" if link.party == WORKER else f"seal:batch:{link.batch_id}"
+
+
+def _actor(link: SigningLink) -> str:
+    if link.party == WORKER:
+        assert link.contract is not None
+        return f"worker:{link.contract.worker_id}"
+    return f"employer:{link.signatory_id}"
+
+
+def _record_all(link: SigningLink, kind: str, now: datetime, requester: codes.Requester, **details: object) -> None:
+    for contract in pending_contracts(link):
+        contracts.record(contract, kind, _actor(link), now, ip_address=requester.ip_address,
+                         user_agent=requester.user_agent, **details)
+
+
+def send_code(link: SigningLink, *, now: datetime, requester: codes.Requester) -> None:
+    """Text a fresh code bound to this contract (worker) or batch (employer)."""
+    codes.send_code(_purpose(link), code_phone(link), now=now, requester=requester, sms_template="sign_code")
+    _record_all(link, "code_sent", now, requester)
+
+
+def verify_code(link: SigningLink, code: str, *, now: datetime, requester: codes.Requester) -> None:
+    """Check the code; a code for another contract or purpose never matches."""
+    codes.check_code(_purpose(link), code_phone(link), code, now=now, requester=requester)
+    _record_all(link, "code_verified", now, requester)
+
+
+def acknowledge_notice(link: SigningLink, *, now: datetime, requester: codes.Requester) -> None:
+    _record_all(link, "notice_acknowledged", now, requester)
+
+
+def refuse(link: SigningLink, reason: str, *, now: datetime, requester: codes.Requester) -> Contract:
+    """The worker declines to sign, with a reason the foreman sees."""
+    reason = " ".join(reason.split())
+    if not 2 <= len(reason) <= 500:
+        raise ValidationFailed(_("Please tell us in a few words why you do not want to sign (at most 500 characters)."),
+                               field="reason")
+    contract = _claim_single(link, now)
+    contracts.transition(contract, lifecycle.Event.WORKER_REFUSED)
+    contract.refused_at, contract.refusal_reason = now, reason
+    contracts.record(contract, "refused", _actor(link), now, ip_address=requester.ip_address,
+                     user_agent=requester.user_agent)
+    return contract
+
+
+def sign_as_worker(link: SigningLink, placement: Placement, *, now: datetime, requester: codes.Requester,
+                   verified_at: float | None, acknowledged_at: float | None) -> Contract:
+    """Sign the worker's contract with their own key where they dropped their seal, then complete it (B-LTA)."""
+    _require_fresh(verified_at, now)
+    if acknowledged_at is None:
+        raise ValidationFailed(_("Please read and acknowledge the notice before signing."))
+    contract = _claim_single(link, now)
+    worker = contract.worker
+    identity = signing.identity_for("worker", worker.id, common_name=worker.name, organization=None, now=now)
+    pdf = contract.current_document.pdf
+    box = _box(pdf, placement, WORKER)
+    signed = signing.sign(pdf, identity, field_name="worker", reason="乙方（劳动者）签署",
+                          location=contract.project.name, placement=SealPlacement(placement.page, box, _worker_seal(worker.name)))
+    contracts.add_document(contract, "completed", signing.complete(signed, now=now), now)
+    contracts.transition(contract, lifecycle.Event.WORKER_SIGNED)
+    contract.worker_signed_at = now
+    contracts.record(contract, "worker_signed", _actor(link), now, ip_address=requester.ip_address,
+                     user_agent=requester.user_agent, page=placement.page, box=[round(v, 2) for v in box])
+    sms.queue_sms(worker.phone, "signed", number=contract.number, url=_public_url("portal.start"))
+    return contract
+
+
+def seal_as_employer(link: SigningLink, placement: Placement, *, now: datetime, requester: codes.Requester,
+                     verified_at: float | None) -> list[Contract]:
+    """Apply the company seal to every contract of the batch at the chosen place, then send each worker a link."""
+    _require_fresh(verified_at, now)
+    sealable = pending_contracts(link)
+    _claim(link, now)
+    employer = sealable[0].employer
+    identity = signing.identity_for("employer", employer.id, common_name=employer.name, organization=employer.name, now=now)
+    image = _company_seal(employer.name)
+    for contract in sealable:
+        pdf = contract.current_document.pdf
+        box = _box(pdf, placement, EMPLOYER)
+        sealed = signing.sign(pdf, identity, field_name="employer", reason="甲方（用人单位）盖章",
+                              location=contract.project.name, placement=SealPlacement(placement.page, box, image))
+        contracts.add_document(contract, "employer_sealed", sealed, now)
+        contracts.transition(contract, lifecycle.Event.EMPLOYER_SEALED)
+        contract.employer_signed_at = now
+        contracts.record(contract, "employer_sealed", _actor(link), now, ip_address=requester.ip_address,
+                         user_agent=requester.user_agent, page=placement.page, box=[round(v, 2) for v in box])
+        send_worker_link(contract, now=now)
+    return sealable
+
+
+def _require_fresh(verified_at: float | None, now: datetime) -> None:
+    ttl = current_app.config["SIGNING_SESSION_TTL"].total_seconds()
+    if verified_at is None or now.timestamp() - verified_at > ttl:
+        raise ValidationFailed(_("Please confirm with a new text-message code before signing."), field="code")
+
+
+def _claim(link: SigningLink, now: datetime) -> None:
+    """Mark the link used; exactly one of several concurrent requests succeeds."""
+    result = db.session.execute(sa.update(SigningLink).where(SigningLink.id == link.id, SigningLink.used_at.is_(None))
+                                .values(used_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(_("This contract has already been signed with this link."))
+
+
+def _claim_single(link: SigningLink, now: datetime) -> Contract:
+    _claim(link, now)
+    db.session.refresh(link)
+    assert link.contract is not None
+    db.session.refresh(link.contract)
+    if link.contract.status is not Status.AWAITING_WORKER:
+        raise Conflict(_("This contract can no longer be signed: it is %(status)s.", status=link.contract.status.label))
+    return link.contract
+
+
+def _box(pdf: bytes, placement: Placement, party: str) -> tuple[float, float, float, float]:
+    """Convert the dropped position to PDF points, refusing a seal that is not wholly on a page."""
+    sizes = previews.page_sizes(pdf)
+    values = (placement.fx, placement.fy, placement.fw, placement.fh)
+    inside = all(v == v for v in values) and placement.fw > 0 and placement.fh > 0 and placement.fx >= 0 and placement.fy >= 0
+    if not 0 <= placement.page < len(sizes) or not inside or placement.fx + placement.fw > 1.0001 or placement.fy + placement.fh > 1.0001:
+        raise ValidationFailed(_("The seal must be placed completely on a page of the contract."), field="placement")
+    width, height = sizes[placement.page]
+    x1, x2 = placement.fx * width, (placement.fx + placement.fw) * width
+    y2, y1 = height - placement.fy * height, height - (placement.fy + placement.fh) * height
+    return (x1, y1, x2, y2)
+
+
+def seal_fraction(pdf: bytes, party: str) -> float:
+    """The seal's width as a fraction of the page width, so the page preview shows it at printed size."""
+    width, _height = previews.page_sizes(pdf)[-1]
+    return SEAL_WIDTH_PT[party] / width
+
+
+@lru_cache(maxsize=512)
+def _worker_seal(name: str) -> bytes:
+    return seals.personal_seal_png(name)
+
+
+@lru_cache(maxsize=128)
+def _company_seal(name: str) -> bytes:
+    return seals.company_seal_png(name)
+
+
+def seal_image(link: SigningLink) -> bytes:
+    """The seal the signer drags: their personal seal, or the company seal."""
+    if link.party == WORKER:
+        assert link.contract is not None
+        return _worker_seal(link.contract.worker.name)
+    return _company_seal(pending_contracts(link)[0].employer.name)

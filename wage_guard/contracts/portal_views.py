@@ -1,0 +1,97 @@
+"""The worker portal pages (/me): log in by SMS code, list, download, print and verify contracts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+
+from wage_guard import boundary, clock
+from wage_guard.contracts import portal
+from wage_guard.contracts.forms import CodeForm, PhoneForm
+from wage_guard.contracts.views import pdf_response
+from wage_guard.errors import WageGuardError
+from wage_guard.extensions import limiter
+from wage_guard.security import requester
+from wage_guard.signing import services as signing
+from wage_guard.sms.phones import mask_mobile
+
+bp = Blueprint("portal", __name__, url_prefix="/me")
+
+
+def _limit() -> str:
+    return str(current_app.config["RATELIMIT_SMS_PER_IP"])
+
+
+def _worker_ids() -> list[int]:
+    state = session.get("portal") or {}
+    ttl = current_app.config["SIGNING_SESSION_TTL"].total_seconds()
+    if not state.get("workers") or clock.utcnow().timestamp() - state.get("at", 0) > ttl:
+        abort(redirect(url_for("portal.start")))
+    session["portal"] = {**state, "at": clock.utcnow().timestamp()}
+    return list(state["workers"])
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def start():  # type: ignore[no-untyped-def]
+    """Enter the phone number the contracts were signed with."""
+    form = PhoneForm()
+    if not form.validate_on_submit():
+        return render_template("portal/start.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        phone = portal.start_login(form.phone.data or "", now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        return boundary.failed_form("portal/start.html", error, form=form)
+    session["portal_phone"] = phone
+    boundary.commit()
+    return redirect(url_for("portal.verify"))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def verify():  # type: ignore[no-untyped-def]
+    phone = session.get("portal_phone")
+    if not phone:
+        return redirect(url_for("portal.start"))
+    form = CodeForm()
+    context = {"form": form, "masked_phone": mask_mobile(phone)}
+    if not form.validate_on_submit():
+        return render_template("portal/verify.html", **context), 422 if form.is_submitted() else 200
+    try:
+        workers = portal.finish_login(phone, form.code.data or "", now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        return boundary.failed_form("portal/verify.html", error, **context)
+    session.pop("portal_phone", None)
+    session["portal"] = {"workers": workers, "at": clock.utcnow().timestamp()}
+    boundary.commit()
+    return redirect(url_for("portal.contracts"))
+
+
+@bp.get("/contracts")
+def contracts():  # type: ignore[no-untyped-def]
+    """All of the worker's contracts, including those of finished projects."""
+    return render_template("portal/contracts.html", contracts=portal.contracts_of(_worker_ids()))
+
+
+@bp.get("/contracts/<int:contract_id>.pdf")
+def download(contract_id: int):  # type: ignore[no-untyped-def]
+    return pdf_response(portal.get_contract(_worker_ids(), contract_id), download=True)
+
+
+@bp.get("/contracts/<int:contract_id>/print")
+def print_pdf(contract_id: int):  # type: ignore[no-untyped-def]
+    """The PDF inline, for the phone's own viewer and its print function."""
+    return pdf_response(portal.get_contract(_worker_ids(), contract_id), download=False)
+
+
+@bp.get("/contracts/<int:contract_id>/verify")
+def verify_contract(contract_id: int):  # type: ignore[no-untyped-def]
+    """Check the signatures of the worker's own contract."""
+    contract = portal.get_contract(_worker_ids(), contract_id)
+    report = signing.verify(contract.current_document.pdf)
+    return render_template("verification/report.html", report=report, contract=contract)
+
+
+@bp.post("/logout")
+def logout():  # type: ignore[no-untyped-def]
+    session.pop("portal", None)
+    return redirect(url_for("portal.start"))

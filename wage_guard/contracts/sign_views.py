@@ -1,0 +1,281 @@
+"""The public signing pages behind SMS links: the worker's journey (/s/...) and the employer's (/seal/...).
+
+Pages after the first need the code confirmed in this browser session; the signing POST also needs the
+notice acknowledged (workers). Every request re-resolves the link, so an expired or used link stops at once.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
+
+from wage_guard import boundary, clock
+from wage_guard.contracts import journeys, previews, rendering
+from wage_guard.contracts import services as contracts
+from wage_guard.contracts.forms import CodeForm, PlacementForm, RefuseForm
+from wage_guard.contracts.models import Contract, SigningLink
+from wage_guard.errors import WageGuardError
+from wage_guard.extensions import limiter
+from wage_guard.i18n import _
+from wage_guard.security import requester
+from wage_guard.sms.phones import mask_mobile
+
+bp = Blueprint("sign", __name__)
+PARTY_PREFIX = {journeys.WORKER: "worker", journeys.EMPLOYER: "employer"}
+
+
+def _limit() -> str:
+    return str(current_app.config["RATELIMIT_CODE_CHECK_PER_IP"])
+
+
+def _sms_limit() -> str:
+    return str(current_app.config["RATELIMIT_SMS_PER_IP"])
+
+
+def _state(link: SigningLink) -> dict[str, float]:
+    state: dict[str, float] = session.get("signing", {}).get(str(link.id), {})
+    return state
+
+
+def _remember(link: SigningLink, **values: float) -> None:
+    signing = dict(session.get("signing", {}))
+    signing[str(link.id)] = {**signing.get(str(link.id), {}), **values}
+    session["signing"] = signing
+
+
+def _link(token: str, party: str) -> SigningLink:
+    return journeys.resolve(token, party, now=clock.utcnow())
+
+
+def _verified(token: str, party: str) -> SigningLink:
+    """The link, if this session confirmed a code for it recently; otherwise back to the start page."""
+    link = _link(token, party)
+    verified = _state(link).get("verified_at")
+    ttl = current_app.config["SIGNING_SESSION_TTL"].total_seconds()
+    if verified is None or clock.utcnow().timestamp() - verified > ttl:
+        abort(redirect(url_for(f"sign.{PARTY_PREFIX[party]}_start", token=token)))
+    return link
+
+
+def _start(token: str, party: str):  # type: ignore[no-untyped-def]
+    link = _link(token, party)
+    return render_template("sign/start.html", link=link, token=token, party=party, contracts=journeys.pending_contracts(link),
+                           masked_phone=mask_mobile(journeys.code_phone(link)))
+
+
+def _send_code(token: str, party: str):  # type: ignore[no-untyped-def]
+    link = _link(token, party)
+    try:
+        journeys.send_code(link, now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return redirect(url_for(f"sign.{PARTY_PREFIX[party]}_verify", token=token))
+    boundary.commit()
+    return redirect(url_for(f"sign.{PARTY_PREFIX[party]}_verify", token=token))
+
+
+def _verify(token: str, party: str):  # type: ignore[no-untyped-def]
+    link = _link(token, party)
+    form = CodeForm()
+    context = {"form": form, "token": token, "party": party, "masked_phone": mask_mobile(journeys.code_phone(link))}
+    if not form.validate_on_submit():
+        return render_template("sign/verify.html", **context), 422 if form.is_submitted() else 200
+    try:
+        journeys.verify_code(link, form.code.data or "", now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        return boundary.failed_form("sign/verify.html", error, **context)
+    _remember(link, verified_at=clock.utcnow().timestamp())
+    boundary.commit()
+    nxt = "worker_notice" if party == journeys.WORKER else "employer_seal"
+    return redirect(url_for(f"sign.{nxt}", token=token))
+
+
+def _page(token: str, party: str, contract_id: int, page: int) -> Response:
+    link = _verified(token, party)
+    contract = next((c for c in journeys.pending_contracts(link) if c.id == contract_id), None)
+    if contract is None:
+        abort(404)
+    images = contracts.cached_previews(contract.current_document)
+    if not 0 <= page < len(images):
+        abort(404)
+    boundary.commit()
+    return Response(images[page].webp, mimetype="image/webp", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _placement_from(form: PlacementForm) -> journeys.Placement:
+    values = [form.page.data, form.fx.data, form.fy.data, form.fw.data, form.fh.data]
+    if any(v is None for v in values):
+        from wage_guard.errors import ValidationFailed
+
+        raise ValidationFailed(_("Please drag your seal onto the contract first."), field="placement")
+    return journeys.Placement(int(form.page.data), float(form.fx.data), float(form.fy.data), float(form.fw.data),
+                              float(form.fh.data))
+
+
+def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm) -> dict[str, object]:
+    contract = journeys.pending_contracts(link)[0]
+    pdf = contract.current_document.pdf
+    sizes = previews.page_sizes(pdf)
+    role = "worker" if party == journeys.WORKER else "employer"
+    page_index, box = rendering.default_seal_box(role, len(sizes))
+    width, height = sizes[page_index]
+    default = {"page": page_index, "fx": box[0] / width, "fy": (height - box[3]) / height}
+    return {"link": link, "token": token, "party": party, "contract": contract, "form": form, "pages": range(len(sizes)),
+            "fraction": journeys.seal_fraction(pdf, party), "default": default, "count": len(journeys.pending_contracts(link)),
+            "key_terms": contracts.contract_terms(contract)}
+
+
+@bp.get("/s/<token>")
+def worker_start(token: str):  # type: ignore[no-untyped-def]
+    """The worker opens the SMS link."""
+    return _start(token, journeys.WORKER)
+
+
+@bp.post("/s/<token>/code")
+@limiter.limit(_sms_limit)
+def worker_code(token: str):  # type: ignore[no-untyped-def]
+    return _send_code(token, journeys.WORKER)
+
+
+@bp.route("/s/<token>/verify", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def worker_verify(token: str):  # type: ignore[no-untyped-def]
+    return _verify(token, journeys.WORKER)
+
+
+@bp.route("/s/<token>/notice", methods=["GET", "POST"])
+def worker_notice(token: str):  # type: ignore[no-untyped-def]
+    """The notice the e-contract guide requires: the process, how to view and download, that it is free."""
+    link = _verified(token, journeys.WORKER)
+    form = CodeForm()
+    if form.is_submitted():
+        journeys.acknowledge_notice(link, now=clock.utcnow(), requester=requester())
+        _remember(link, acknowledged_at=clock.utcnow().timestamp())
+        boundary.commit()
+        return redirect(url_for("sign.worker_terms", token=token))
+    return render_template("sign/notice.html", token=token, form=form)
+
+
+@bp.get("/s/<token>/terms")
+def worker_terms(token: str):  # type: ignore[no-untyped-def]
+    """The key terms in large type, with a read-aloud button."""
+    link = _verified(token, journeys.WORKER)
+    contract: Contract = journeys.pending_contracts(link)[0]
+    return render_template("sign/terms.html", token=token, contract=contract, terms=contracts.contract_terms(contract),
+                           refuse_form=RefuseForm())
+
+
+@bp.route("/s/<token>/sign", methods=["GET", "POST"])
+def worker_sign(token: str):  # type: ignore[no-untyped-def]
+    """The full pages; the worker drags their seal and confirms."""
+    link = _verified(token, journeys.WORKER)
+    if _state(link).get("acknowledged_at") is None:
+        return redirect(url_for("sign.worker_notice", token=token))
+    form = PlacementForm()
+    if not form.is_submitted():
+        return render_template("sign/sign.html", **_sign_context(link, token, journeys.WORKER, form))
+    try:
+        state = _state(link)
+        contract = journeys.sign_as_worker(link, _placement_from(form), now=clock.utcnow(), requester=requester(),
+                                           verified_at=state.get("verified_at"), acknowledged_at=state.get("acknowledged_at"))
+    except WageGuardError as error:
+        return boundary.failed_form("sign/sign.html", error, **_sign_context_safe(token, journeys.WORKER, form))
+    boundary.commit()
+    session["signed_contract"] = contract.id
+    return redirect(url_for("sign.worker_done"))
+
+
+def _sign_context_safe(token: str, party: str, form: PlacementForm) -> dict[str, object]:
+    """The signing page context after a failure, if the link can still sign; else a plain error page."""
+    try:
+        return _sign_context(_link(token, party), token, party, form)
+    except WageGuardError:
+        return {"form": form, "token": token, "party": party, "pages": range(0), "count": 0, "contract": None}
+
+
+@bp.post("/s/<token>/refuse")
+def worker_refuse(token: str):  # type: ignore[no-untyped-def]
+    """The worker declines, with a reason the foreman sees."""
+    link = _verified(token, journeys.WORKER)
+    form = RefuseForm()
+    try:
+        journeys.refuse(link, form.reason.data or "", now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return redirect(url_for("sign.worker_terms", token=token))
+    boundary.commit()
+    return render_template("sign/refused.html")
+
+
+@bp.get("/s/<token>/seal.png")
+def worker_seal_image(token: str) -> Response:
+    return _seal_image(token, journeys.WORKER)
+
+
+@bp.get("/seal/<token>/seal.png")
+def employer_seal_image(token: str) -> Response:
+    return _seal_image(token, journeys.EMPLOYER)
+
+
+def _seal_image(token: str, party: str) -> Response:
+    link = _verified(token, party)
+    return Response(journeys.seal_image(link), mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.get("/s/<token>/pages/<int:contract_id>/<int:page>.webp")
+def worker_page(token: str, contract_id: int, page: int) -> Response:
+    return _page(token, journeys.WORKER, contract_id, page)
+
+
+@bp.get("/s/done")
+def worker_done():  # type: ignore[no-untyped-def]
+    """Signed: how to download and keep the contract."""
+    contract_id = session.get("signed_contract")
+    if contract_id is None:
+        abort(404)
+    from wage_guard.extensions import db
+
+    contract = db.session.get(Contract, contract_id)
+    if contract is None:
+        abort(404)
+    return render_template("sign/done.html", contract=contract)
+
+
+@bp.get("/seal/<token>")
+def employer_start(token: str):  # type: ignore[no-untyped-def]
+    """The employer's signatory opens the sealing link."""
+    return _start(token, journeys.EMPLOYER)
+
+
+@bp.post("/seal/<token>/code")
+@limiter.limit(_sms_limit)
+def employer_code(token: str):  # type: ignore[no-untyped-def]
+    return _send_code(token, journeys.EMPLOYER)
+
+
+@bp.route("/seal/<token>/verify", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def employer_verify(token: str):  # type: ignore[no-untyped-def]
+    return _verify(token, journeys.EMPLOYER)
+
+
+@bp.route("/seal/<token>/seal", methods=["GET", "POST"])
+def employer_seal(token: str):  # type: ignore[no-untyped-def]
+    """Drag the company seal once; it is applied at that place to every contract of the batch."""
+    link = _verified(token, journeys.EMPLOYER)
+    form = PlacementForm()
+    if not form.is_submitted():
+        return render_template("sign/sign.html", **_sign_context(link, token, journeys.EMPLOYER, form))
+    try:
+        sealed = journeys.seal_as_employer(link, _placement_from(form), now=clock.utcnow(), requester=requester(),
+                                           verified_at=_state(link).get("verified_at"))
+    except WageGuardError as error:
+        return boundary.failed_form("sign/sign.html", error, **_sign_context_safe(token, journeys.EMPLOYER, form))
+    boundary.commit()
+    return render_template("sign/sealed.html", contracts=sealed)
+
+
+@bp.get("/seal/<token>/pages/<int:contract_id>/<int:page>.webp")
+def employer_page(token: str, contract_id: int, page: int) -> Response:
+    return _page(token, journeys.EMPLOYER, contract_id, page)

@@ -1,0 +1,131 @@
+"""Staff pages for contracts: the project's contracts, issuing from the roster, detail, PDF, withdraw, change."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from wtforms.fields.choices import SelectChoice
+
+from wage_guard import boundary, clock
+from wage_guard.accounts.models import Role
+from wage_guard.contracts import services, terms
+from wage_guard.contracts.forms import ChangeForm, IssueForm, OfferForm
+from wage_guard.contracts.lifecycle import OPEN, Kind, Status
+from wage_guard.contracts.models import Contract
+from wage_guard.enrollment import services as enrollment
+from wage_guard.errors import WageGuardError
+from wage_guard.i18n import _
+from wage_guard.organisations import services as organisations
+from wage_guard.security import actor, role_required, staff_required
+
+bp = Blueprint("contracts", __name__, url_prefix="/projects/<int:project_id>/contracts")
+MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
+
+
+def offer_from(form: OfferForm) -> services.ContractOffer:
+    return services.ContractOffer(
+        term_type=terms.TermType(form.term_type.data), start_date=form.start_date.data, end_date=form.end_date.data,
+        task_description=form.task_description.data or "", job_title=form.job_title.data, work_place=form.work_place.data,
+        pay_form=terms.PayForm(form.pay_form.data), pay_amount=form.pay_amount.data, piece_unit=form.piece_unit.data or "",
+        probation_months=form.probation_months.data or 0, probation_pay=form.probation_pay.data,
+        other_terms=form.other_terms.data or "",
+    )
+
+
+@bp.get("/")
+@staff_required
+def list_contracts(project_id: int):  # type: ignore[no-untyped-def]
+    """Every contract of the project with its status and any refusal reason."""
+    project = organisations.get_project(actor(), project_id)
+    return render_template("contracts/list.html", project=project, contracts=services.project_contracts(project),
+                           can_manage=actor().role in MANAGERS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def issue(project_id: int):  # type: ignore[no-untyped-def]
+    """Issue contracts to one or more workers on the roster; they go to the employer for sealing first."""
+    project = organisations.get_project(actor(), project_id, manage=True)
+    form = IssueForm()
+    roster = [e for e in enrollment.roster(project) if e.exit_date is None]
+    form.enrollment_ids.choices = [SelectChoice(str(e.id), e.worker.name) for e in roster]
+    if not form.is_submitted():
+        form.start_date.data = clock.china_date(clock.utcnow())
+        form.work_place.data = project.address
+    context = {"form": form, "project": project, "roster": roster}
+    if not form.validate_on_submit():
+        return render_template("contracts/issue.html", **context), 422 if form.is_submitted() else 200
+    try:
+        batch = services.issue_contracts(actor(), project, form.enrollment_ids.data, offer_from(form), now=clock.utcnow())
+    except WageGuardError as error:
+        return boundary.failed_form("contracts/issue.html", error, **context)
+    boundary.commit()
+    flash(_("%(n)d contracts issued. The employer has been asked to seal them.", n=len(batch.contracts)), "info")
+    return redirect(url_for("contracts.list_contracts", project_id=project_id))
+
+
+@bp.get("/<int:contract_id>")
+@staff_required
+def detail(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
+    """One contract: status, terms, the evidence trail and the changes made to it."""
+    project = organisations.get_project(actor(), project_id)
+    contract = services.get_contract(project, contract_id)
+    return render_template("contracts/detail.html", project=project, contract=contract,
+                           terms=services.contract_terms(contract), children=services.children(contract),
+                           change_form=_change_form(contract), can_manage=actor().role in MANAGERS, open_states=OPEN)
+
+
+@bp.get("/<int:contract_id>/pdf")
+@staff_required
+def pdf(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
+    """The latest PDF of the contract."""
+    contract = services.get_contract(organisations.get_project(actor(), project_id), contract_id)
+    return pdf_response(contract, download=True)
+
+
+def pdf_response(contract: Contract, *, download: bool) -> Response:
+    disposition = "attachment" if download else "inline"
+    headers = {"Content-Disposition": f'{disposition}; filename="{contract.number}.pdf"'}
+    return Response(contract.current_document.pdf, mimetype="application/pdf", headers=headers)
+
+
+@bp.post("/<int:contract_id>/withdraw")
+@role_required(*MANAGERS)
+def withdraw(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
+    """Withdraw a contract that is still being signed."""
+    contract = services.get_contract(organisations.get_project(actor(), project_id, manage=True), contract_id)
+    services.withdraw(actor(), contract, now=clock.utcnow())
+    boundary.commit()
+    flash(_("The contract has been withdrawn."), "info")
+    return redirect(url_for("contracts.detail", project_id=project_id, contract_id=contract_id))
+
+
+@bp.post("/<int:contract_id>/change")
+@role_required(*MANAGERS)
+def change(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
+    """Start a renewal, amendment, rescission or termination; it is sealed and signed like a contract."""
+    project = organisations.get_project(actor(), project_id, manage=True)
+    contract = services.get_contract(project, contract_id)
+    form = _change_form(contract)
+    if not form.validate_on_submit():
+        flash(_("Please check the form: %(errors)s", errors="; ".join(str(e) for v in form.errors.values() for e in v)), "error")
+        return redirect(url_for("contracts.detail", project_id=project_id, contract_id=contract_id))
+    try:
+        changed = services.change_contract(actor(), contract, Kind(form.kind.data), offer_from(form), now=clock.utcnow())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return redirect(url_for("contracts.detail", project_id=project_id, contract_id=contract_id))
+    boundary.commit()
+    flash(_("%(kind)s issued; the employer has been asked to seal it.", kind=changed.kind.label), "info")
+    return redirect(url_for("contracts.detail", project_id=project_id, contract_id=changed.id))
+
+
+def _change_form(contract: Contract) -> ChangeForm:
+    form = ChangeForm()
+    if not form.is_submitted() and contract.status is Status.IN_FORCE:
+        current = services.contract_terms(contract)
+        for name in ("job_title", "work_place", "task_description", "piece_unit", "other_terms", "end_date", "start_date"):
+            getattr(form, name).data = getattr(current, name)
+        form.term_type.data, form.pay_form.data = current.term_type.value, current.pay_form.value
+        form.pay_amount.data = current.pay_amount
+    return form

@@ -1,0 +1,510 @@
+"""PAdES signatures on contract PDFs: sign with a visible seal (B-T), make long-term (B-LTA), and validate.
+
+Every party signs in its own incremental update, so the employer's signature stays valid after the worker
+signs. Speed matters on two cores (signing-notes.md): stock ``sign_pdf`` signs and timestamps twice to
+estimate the container size; here ``bytes_reserved`` is computed from the certificates, so each signature
+is made and timestamped exactly once, and signers come from a key store that keeps parsed keys.
+
+Validation reports the per-signature facts the verification page shows, plus one ``ok`` verdict: every
+signature intact, valid, trusted and timestamped by a trusted TSA, and nothing but validation data or
+document timestamps added after the last signature (pyHanko's difference analysis).
+
+This module and its siblings are the only place pyHanko is imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import io
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from PIL import Image, UnidentifiedImageError
+from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError as PyhankoSigningError
+from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
+from pyhanko.sign.validation import (
+    DocumentSecurityStore,
+    EmbeddedPdfSignature,
+    SignatureCoverageLevel,
+    collect_validation_info,
+    validate_pdf_signature,
+    validate_pdf_timestamp,
+)
+from pyhanko.stamp import StaticStampStyle
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import (
+    InsufficientRevinfoError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
+
+from wage_guard.signing.errors import NotAPdf, PlacementError, SigningError
+from wage_guard.signing.keystore import LruCache, to_asn1_certificate
+from wage_guard.signing.timestamps import EmbeddedTimestamper, Timestamper
+
+MD_ALGORITHM = "sha256"
+#: Hex digits reserved for a signature container before its certificates: 8 KB of DER. A P-256 B-T
+#: container with the platform chain and an embedded-TSA token is about 3.3 KB. The seal image is not
+#: in the container (it is an XObject in the same revision), so its size does not matter here.
+RESERVE_BASE = 16384
+#: Extra room for an external TSA's token, whose certificate chain is not known in advance.
+RESERVE_EXTERNAL_TSA = 16384
+_SEAL_LAYOUT = layout.SimpleBoxLayoutRule(
+    x_align=layout.AxisAlignment.ALIGN_MID,
+    y_align=layout.AxisAlignment.ALIGN_MID,
+    margins=layout.Margins.uniform(0),
+    inner_content_scaling=layout.InnerScaling.STRETCH_TO_FIT,
+)
+_seal_images: LruCache[bytes, Image.Image] = LruCache(32)
+
+#: A rectangle in PDF points: (x1, y1, x2, y2), origin bottom-left, x1 < x2 and y1 < y2.
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class SealPlacement:
+    """Where the visible seal goes: page index, box in PDF points (origin bottom-left) and a transparent PNG."""
+
+    page_index: int
+    box: Box
+    image_png: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """One ``/Sig`` as validated. Times are timezone-aware; ``signing_time`` is only the signer's claim."""
+
+    field_name: str
+    signer_cn: str | None
+    role: str | None
+    issuer_cn: str | None
+    signing_time: datetime | None
+    timestamp_time: datetime | None
+    timestamp_trusted: bool
+    intact: bool
+    valid: bool
+    trusted: bool
+    #: pyHanko's overall judgement (integrity, trust, timestamp, seed values, DocMDP).
+    bottom_line: bool
+    summary: str
+    coverage: str
+    modification_level: str | None
+
+
+@dataclass(frozen=True)
+class TimestampReport:
+    """One ``/DocTimeStamp`` (the B-LTA archive timestamp) as validated."""
+
+    field_name: str
+    time: datetime | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    coverage: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The result of :func:`validate_pdf`; ``problems`` says in plain words why ``ok`` is False."""
+
+    ok: bool
+    signatures: list[SignatureReport]
+    document_timestamps: list[TimestampReport]
+    problems: list[str]
+    #: True when CRLs were supplied and every certificate's revocation status was checked against them.
+    revocation_checked: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict (datetimes as ISO 8601 strings)."""
+        return _jsonable(asdict(self))
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    signer: signers.Signer,
+    timestamper: Timestamper,
+    field_name: str,
+    placement: SealPlacement,
+    reason: str,
+    location: str,
+    contact: str | None = None,
+) -> bytes:
+    """Return ``pdf`` with a PAdES B-T signature and visible seal appended as an incremental update.
+
+    :raises NotAPdf: unreadable, encrypted or damaged input.
+    :raises PlacementError: bad page index or a seal box outside the page.
+    :raises TimestampUnavailable: no timestamp could be had (nothing is returned).
+    :raises KeyStoreUnavailable: the signer's key could not be used.
+    :raises SigningError: anything else pyHanko refuses (e.g. the field is already signed).
+    """
+    writer = _writer(pdf)
+    _check_placement(writer, placement)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm=MD_ALGORITHM,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        contact_info=contact,
+    )
+    # pyHanko annotates ``box`` as ints but writes any number (FloatObject); seals need fractional points.
+    spec = fields.SigFieldSpec(field_name, on_page=placement.page_index, box=placement.box)  # type: ignore[arg-type]
+    pdf_signer = signers.PdfSigner(
+        metadata, signer, timestamper=timestamper, stamp_style=_seal_style(placement.image_png), new_field_spec=spec
+    )
+    output = io.BytesIO()
+    with _pyhanko_errors("the document could not be signed"):
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=_bytes_reserved(signer, timestamper))
+    return output.getvalue()
+
+
+def complete_lta(
+    pdf: bytes,
+    *,
+    trust_roots: Sequence[x509.Certificate],
+    other_certs: Iterable[x509.Certificate] = (),
+    crls: Iterable[x509.CertificateRevocationList] = (),
+    timestamper: Timestamper,
+) -> bytes:
+    """Add validation data (DSS) for every signature and a document timestamp, offline (PAdES B-LTA).
+
+    Both go into one incremental update. Nothing is fetched, so ``crls`` must cover every certificate below
+    the root: the issuing CA's CRL (signers, TSA) *and* the root's CRL (the issuing CA). Without the root's
+    CRL pyHanko's AdES long-term validation ends INDETERMINATE, so it is required here, not discovered later.
+
+    :raises SigningError: a certificate does not chain to ``trust_roots``, or its revocation data is missing.
+    :raises TimestampUnavailable: no document timestamp could be had.
+    """
+    reader = _reader(pdf)
+    context = _validation_context(trust_roots, other_certs, crls, revocation_mode="require")
+    with _damaged_pdf():
+        embedded, writer = reader.embedded_signatures, IncrementalPdfFileWriter.from_reader(reader)
+    paths = asyncio.run(_validation_paths(embedded, context))
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
+    output = io.BytesIO()
+    with _pyhanko_errors("the document timestamp could not be added"):
+        signers.PdfTimeStamper(timestamper).timestamp_pdf(
+            writer,
+            MD_ALGORITHM,
+            validation_context=context,
+            bytes_reserved=_timestamp_reserve(timestamper),
+            output=output,
+            dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
+        )
+    return output.getvalue()
+
+
+def validate_pdf(
+    pdf: bytes,
+    *,
+    trust_roots: Sequence[x509.Certificate],
+    other_certs: Iterable[x509.Certificate] = (),
+    crls: Iterable[x509.CertificateRevocationList] = (),
+) -> ValidationReport:
+    """Validate every signature and document timestamp against ``trust_roots`` only (never the system store).
+
+    Platform certificates carry no CRL distribution point, and pyHanko then ignores CRLs unless revocation
+    data is *required*. So when ``crls`` are given they must cover every certificate below the root (the
+    issuing CA's and the root's CRL) and a revoked or uncovered certificate is untrusted; without ``crls``
+    revocation is not checked (``revocation_checked`` is False).
+
+    :raises NotAPdf: unreadable, encrypted or damaged input.
+    """
+    reader = _reader(pdf)
+    crls = list(crls)
+    context = _validation_context(trust_roots, other_certs, crls, revocation_mode="require" if crls else "soft-fail")
+    signatures: list[SignatureReport] = []
+    timestamps: list[TimestampReport] = []
+    levels: list[ModificationLevel | None] = []
+    with _quiet_pyhanko(), _damaged_pdf():
+        for embedded in reader.embedded_signatures:
+            if embedded.sig_object_type == "/DocTimeStamp":
+                timestamps.append(_timestamp_report(embedded, validate_pdf_timestamp(embedded, context)))
+                continue
+            status = validate_pdf_signature(embedded, context, context)
+            levels.append(status.modification_level)
+            signatures.append(_signature_report(embedded, status))
+    problems = _problems(signatures, timestamps, levels)
+    return ValidationReport(not problems, signatures, timestamps, problems, revocation_checked=bool(crls))
+
+
+def _reader(pdf: bytes) -> PdfFileReader:
+    if not pdf.lstrip()[:5] == b"%PDF-":
+        raise NotAPdf("the file is not a PDF")
+    with _damaged_pdf():
+        reader = PdfFileReader(io.BytesIO(pdf))
+        if reader.encrypted:
+            raise NotAPdf("encrypted PDFs are not accepted")
+        reader.root["/Pages"]  # noqa: B018 - fails early on a damaged catalogue
+    return reader
+
+
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    reader = _reader(pdf)
+    with _damaged_pdf():
+        return IncrementalPdfFileWriter.from_reader(reader)
+
+
+@contextmanager
+def _damaged_pdf() -> Iterator[None]:
+    """Turn the many ways a damaged PDF fails to parse into :class:`NotAPdf`."""
+    try:
+        yield
+    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise NotAPdf("the PDF is damaged and cannot be read") from exc
+
+
+@contextmanager
+def _pyhanko_errors(reason: str) -> Iterator[None]:
+    try:
+        yield
+    except (PyhankoSigningError, PdfError) as exc:
+        raise SigningError(f"{reason}: {exc}") from exc
+
+
+def _check_placement(writer: IncrementalPdfFileWriter, placement: SealPlacement) -> None:
+    x1, y1, x2, y2 = placement.box
+    if not (x1 < x2 and y1 < y2):
+        raise PlacementError("the seal box must have x1 < x2 and y1 < y2")
+    with _damaged_pdf():
+        page_count = int(writer.root["/Pages"]["/Count"])
+        if not 0 <= placement.page_index < page_count:
+            raise PlacementError(f"page {placement.page_index} does not exist (the document has {page_count} pages)")
+        visible = _visible_area(writer.find_page_for_modification(placement.page_index)[0].get_object())
+    left, bottom, right, top = visible
+    if x1 < left or y1 < bottom or x2 > right or y2 > top:
+        raise PlacementError(f"the seal box {placement.box} lies outside the visible page {visible}")
+
+
+def _visible_area(page: generic.DictionaryObject) -> tuple[float, float, float, float]:
+    """Return the intersection of the page's MediaBox and CropBox (both may be inherited)."""
+    media = _normalised(_inherited(page, "/MediaBox"))
+    crop_value = _inherited(page, "/CropBox")
+    crop = media if crop_value is None else _normalised(crop_value)
+    return max(media[0], crop[0]), max(media[1], crop[1]), min(media[2], crop[2]), min(media[3], crop[3])
+
+
+def _inherited(page: generic.DictionaryObject, key: str) -> Any:
+    node: Any = page
+    while node is not None:
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+        node = node.get_object() if node is not None else None
+    if key == "/MediaBox":
+        raise NotAPdf("a page has no MediaBox")
+    return None
+
+
+def _normalised(box: Any) -> tuple[float, float, float, float]:
+    x1, y1, x2, y2 = (float(v) for v in box)
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+
+
+def _seal_style(image_png: bytes) -> StaticStampStyle:
+    image = _seal_images.get_or_create(image_png, lambda: _load_seal(image_png))
+    return StaticStampStyle(background=PdfImage(image), background_layout=_SEAL_LAYOUT, border_width=0, background_opacity=1.0)
+
+
+def _load_seal(image_png: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(image_png), formats=["PNG"])
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise PlacementError("the seal image is not a readable PNG") from exc
+    return image if image.mode == "RGBA" else image.convert("RGBA")
+
+
+def _bytes_reserved(signer: signers.Signer, timestamper: Timestamper) -> int:
+    """Size the container once, from the certificates it will carry, instead of signing twice to measure."""
+    if signer.signing_cert is None:
+        raise SigningError("the signer has no certificate")
+    certificates = {signer.signing_cert.dump(), *(c.dump() for c in signer.cert_registry)}
+    return _timestamp_reserve(timestamper) + 2 * sum(len(c) for c in certificates)
+
+
+def _timestamp_reserve(timestamper: Timestamper) -> int:
+    """Hex digits for a container holding one timestamp token (plus :data:`RESERVE_BASE` of slack)."""
+    if isinstance(timestamper, EmbeddedTimestamper):
+        return RESERVE_BASE + 2 * sum(len(c.dump()) for c in timestamper.certificates)
+    return RESERVE_BASE + RESERVE_EXTERNAL_TSA
+
+
+def _validation_context(
+    trust_roots: Sequence[x509.Certificate],
+    other_certs: Iterable[x509.Certificate],
+    crls: Iterable[x509.CertificateRevocationList],
+    *,
+    revocation_mode: str = "soft-fail",
+) -> ValidationContext:
+    if not trust_roots:
+        raise ValueError("trust_roots must not be empty (the system trust store is never used)")
+    return ValidationContext(
+        trust_roots=[to_asn1_certificate(c) for c in trust_roots],
+        other_certs=[to_asn1_certificate(c) for c in other_certs],
+        crls=[asn1_crl.CertificateList.load(c.public_bytes(serialization.Encoding.DER)) for c in crls],
+        allow_fetching=False,
+        revocation_mode=revocation_mode,
+    )
+
+
+async def _validation_paths(embedded: Sequence[EmbeddedPdfSignature], context: ValidationContext) -> list[Any]:
+    paths: list[Any] = []
+    for signature in embedded:
+        try:
+            paths += await collect_validation_info(signature, context)
+        except RevokedError as exc:
+            raise SigningError(f"the certificate behind {signature.field_name!r} is revoked") from exc
+        except InsufficientRevinfoError as exc:
+            raise SigningError(f"revocation data (CRL) is missing for {signature.field_name!r}: {exc}") from exc
+        except (PathBuildingError, PathValidationError) as exc:
+            raise SigningError(f"signature {signature.field_name!r} does not chain to a trusted root") from exc
+    return paths
+
+
+def _signature_report(embedded: EmbeddedPdfSignature, status: Any) -> SignatureReport:
+    cert: asn1_x509.Certificate = status.signing_cert
+    tst = status.timestamp_validity
+    return SignatureReport(
+        field_name=embedded.field_name,
+        signer_cn=_name_part(cert.subject, "common_name"),
+        role=_name_part(cert.subject, "title"),
+        issuer_cn=_name_part(cert.issuer, "common_name"),
+        signing_time=status.signer_reported_dt,
+        timestamp_time=None if tst is None else tst.timestamp,
+        timestamp_trusted=tst is not None and tst.intact and tst.valid and tst.trusted,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        bottom_line=status.bottom_line,
+        summary=status.summary(),
+        coverage=status.coverage.name,
+        modification_level=None if status.modification_level is None else status.modification_level.name,
+    )
+
+
+def _timestamp_report(embedded: EmbeddedPdfSignature, status: Any) -> TimestampReport:
+    return TimestampReport(
+        field_name=embedded.field_name,
+        time=status.timestamp,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        coverage=status.coverage.name,
+    )
+
+
+_FULL_COVERAGE = {SignatureCoverageLevel.ENTIRE_REVISION.name, SignatureCoverageLevel.ENTIRE_FILE.name}
+
+
+def _problems(
+    signatures: list[SignatureReport], timestamps: list[TimestampReport], levels: list[ModificationLevel | None]
+) -> list[str]:
+    """Explain everything that makes the document not OK; an empty list means OK."""
+    if not signatures:
+        return ["the document has no signatures"]
+    problems = []
+    for index, (report, level) in enumerate(zip(signatures, levels, strict=True)):
+        # Later parties' signatures count as form filling for earlier ones; after the last, only LTA updates.
+        allowed = ModificationLevel.LTA_UPDATES if index == len(signatures) - 1 else ModificationLevel.FORM_FILLING
+        problems += _signature_problems(report, level, allowed)
+    for timestamp in timestamps:
+        if not (timestamp.intact and timestamp.valid and timestamp.trusted):
+            problems.append(f"document timestamp {timestamp.field_name!r} is not intact and trusted")
+    return problems
+
+
+def _signature_problems(report: SignatureReport, level: ModificationLevel | None, allowed: ModificationLevel) -> list[str]:
+    name = report.field_name
+    problems = []
+    if not (report.intact and report.valid):
+        problems.append(f"signature {name!r} is broken: the signed content was changed")
+    elif not report.trusted:
+        problems.append(f"signature {name!r} is not from a trusted certificate")
+    elif not report.bottom_line:
+        problems.append(f"signature {name!r} is not valid ({report.summary})")
+    if report.coverage not in _FULL_COVERAGE:
+        problems.append(f"signature {name!r} does not cover its whole revision")
+    if not report.timestamp_trusted:
+        problems.append(f"signature {name!r} has no trusted timestamp")
+    if level is None or level > allowed:
+        problems.append(f"the document was changed after signature {name!r}")
+    return problems
+
+
+def _name_part(name: asn1_x509.Name, part: str) -> str | None:
+    value = name.native.get(part)
+    if isinstance(value, list):
+        value = value[0]
+    return None if value is None else str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("wage_guard_signing_quiet", default=False)
+#: pyHanko loggers that report expected validation failures (an untrusted root) with full tracebacks.
+_NOISY_LOGGERS = (
+    "pyhanko.sign.general",
+    "pyhanko.sign.validation.dss",
+    "pyhanko.sign.validation.generic_cms",
+    "pyhanko.sign.validation.pdf_embedded",
+    "pyhanko.sign.validation.status",
+    "pyhanko.sign.diff_analysis.policies",
+)
+
+
+class _DowngradeValidationNoise(logging.Filter):
+    """Inside :func:`validate_pdf`, turn pyHanko's warnings/errors into one-line DEBUG records.
+
+    An untrusted or tampered document is a normal *result* of validation, reported in the
+    :class:`ValidationReport`; it is not an error of this application.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _QUIET.get() or record.levelno < logging.WARNING:
+            return True
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg, record.args = f"{record.getMessage()} ({record.exc_info[1]!r})", ()
+            record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+_DOWNGRADE = _DowngradeValidationNoise()
+for _name in _NOISY_LOGGERS:
+    logging.getLogger(_name).addFilter(_DOWNGRADE)
+
+
+@contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
