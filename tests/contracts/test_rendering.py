@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 
 from tests.contracts.support import CONTRACT_NUMBER, VERIFY_URL, poppler, require_font, sample_terms, task_terms
 from wage_guard.contracts import rendering
-from wage_guard.contracts.fonts import contract_font, missing_glyphs
+from wage_guard.contracts.fonts import CANNOT_END, CANNOT_START, CJKParagraph, contract_font, missing_glyphs
 from wage_guard.contracts.rendering import (
     QR_BOX,
     SEAL_BOXES,
@@ -115,19 +115,19 @@ def punctuated_texts(draw: st.DrawFn) -> str:
 @given(text=punctuated_texts(), chars_per_line=st.integers(min_value=8, max_value=40))
 def test_line_breaking_keeps_every_character_and_obeys_kinsoku(text: str, chars_per_line: int) -> None:
     style = ParagraphStyle("t", STYLE, fontName=contract_font().name)
-    paragraph = rendering._Paragraph(text, style)
+    paragraph = CJKParagraph(text, style)
     paragraph.wrap(chars_per_line * 10.0 + 0.01, 100_000)
     lines = ["".join(word.text for word in line.words) for line in paragraph.blPara.lines]
     assert "".join(lines) == text
-    assert all(line[0] not in rendering.CANNOT_START for line in lines[1:])
-    assert all(line[-1] not in rendering.CANNOT_END for line in lines[:-1])
+    assert all(line[0] not in CANNOT_START for line in lines[1:])
+    assert all(line[-1] not in CANNOT_END for line in lines[:-1])
     assert all(len(line) <= chars_per_line for line in lines)
 
 
 def test_line_breaking_keeps_latin_words_and_numbers_whole() -> None:
     style = ParagraphStyle("t", STYLE, fontName=contract_font().name)
     text = "合同编号WG-370322-2026-000001请拨打12333热线" * 3
-    paragraph = rendering._Paragraph(text, style)
+    paragraph = CJKParagraph(text, style)
     paragraph.wrap(150, 100_000)
     lines = ["".join(word.text for word in line.words) for line in paragraph.blPara.lines]
     assert "".join(lines) == text

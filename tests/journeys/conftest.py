@@ -42,6 +42,11 @@ def offer(**changes: object) -> contracts.ContractOffer:
 
 @pytest.fixture
 def signing_world(app: Flask, world: World) -> SigningWorld:
+    return make_signing_world(app, world)
+
+
+def make_signing_world(app: Flask, world: World) -> SigningWorld:
+    """Set up the CA and an authorised signatory, and put two workers with addresses on project A."""
     with app.app_context():
         signing.init_authority(now=clock.utcnow())
         signatory = db.session.get(User, world.users["employer_a"])

@@ -1,4 +1,5 @@
-"""The one font contracts and seals are drawn with, and the check that it can draw every character.
+"""The one font contracts and seals are drawn with, the check that it can draw every character, and Chinese line
+breaking for it.
 
 Why one TrueType font: reportlab reads TrueType outlines only (it rejects the CFF outlines of every Noto CJK face),
 and WenQuanYi Micro Hei renders a typical contract well under our 150 ms budget (see signing-notes.md). It is
@@ -7,6 +8,9 @@ embedded as a subset, so the worker's phone needs no Chinese font of its own.
 Why the glyph check: a renderer that drops or swaps a character it cannot draw produces a contract whose text
 differs from what the parties agreed (DocuSeal turns missing glyphs into spaces). We refuse such documents instead,
 so a rare character in a name (生僻字) is reported to the employer before anything is signed.
+
+Why our own line breaking: a contract line starting with "，" or "。" looks like a forgery to a Chinese reader, and
+reportlab's CJK wrapping allows it (see ``CJKParagraph``).
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 
 from wage_guard.i18n import _
 
@@ -123,3 +130,65 @@ def _register(path: Path) -> ContractFont:
         cp for cp, glyph in font.face.charToGlyph.items() if glyph and unicodedata.category(chr(cp)) not in INVISIBLE_CATEGORIES
     )
     return ContractFont(name=name, path=path, code_points=code_points)
+
+
+#: Characters reportlab must never put at the start of a line (closing punctuation) or at the end (opening).
+CANNOT_START = frozenset("，。、；：！？）」』》〉】〕］｝”’…·%‰,.;:!?)]}℃°")
+CANNOT_END = frozenset("（「『《〈【〔［｛“‘([{¥￥$")
+
+
+class CJKParagraph(Paragraph):
+    """A reportlab paragraph (use ``wordWrap="CJK"``) that breaks Chinese lines properly.
+
+    reportlab's own CJK wrapping lets ，；： and the second of two closing marks (。」) start a line; this one moves
+    characters down until no line starts with closing punctuation or ends with opening punctuation.
+    """
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802 - reportlab's name
+        if not isinstance(maxWidths, list | tuple):
+            maxWidths = [maxWidths]
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
+            return self.blPara
+        if not self.frags:
+            style = self.style
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor, lines=[])
+        auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+        return _break_cjk(self.frags, list(maxWidths), auto_leading not in ("", "off"))
+
+
+def _break_cjk(frags: list[Any], max_widths: list[float], calc_bounds: bool) -> ParaLines:
+    """Break characters into lines, moving a character down when the next line would start with closing punctuation
+    or the line would end with an opening one, and keeping Latin words and numbers whole where possible."""
+    chars = [cjkU(c, f, "utf8") for f in frags for c in (f.text or [""])]
+    lines: list[Any] = []
+    start = i = 0
+    used = 0.0
+    while i < len(chars):
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        if hasattr(chars[i].frag, "lineBreak"):
+            lines.append(makeCJKParaLine(chars[start : i + 1], max_width, used, max_width - used, True, calc_bounds))
+            start, i, used = i + 1, i + 1, 0.0
+        elif used + chars[i].width > max_width + 1e-8 and i > start:
+            cut = _break_before(chars, start, i)
+            width = sum(c.width for c in chars[start:cut])
+            lines.append(makeCJKParaLine(chars[start:cut], max_width, width, max_width - width, False, calc_bounds))
+            start, i, used = cut, cut, 0.0
+        else:
+            used += chars[i].width
+            i += 1
+    if start < len(chars):
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        lines.append(makeCJKParaLine(chars[start:], max_width, used, max_width - used, False, calc_bounds))
+    return ParaLines(kind=1, lines=lines)
+
+
+def _break_before(chars: list[str], start: int, cut: int) -> int:
+    """Move the break left from ``cut`` until it is allowed; fall back to ``cut`` when the line has no allowed break."""
+    candidate = cut
+    while candidate > start + 1:
+        before, after = chars[candidate - 1], chars[candidate]
+        inside_word = before.isascii() and after.isascii() and not before.isspace() and not after.isspace()
+        if after not in CANNOT_START and before not in CANNOT_END and not inside_word:
+            return candidate
+        candidate -= 1
+    return cut

@@ -35,21 +35,11 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 
-from wage_guard.contracts.fonts import MissingGlyphError, contract_font, require_glyphs
+from wage_guard.contracts.fonts import CJKParagraph, contract_font, require_glyphs
+from wage_guard.contracts.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 from wage_guard.contracts.terms import ContractTerms, PayForm, add_months
 from wage_guard.enrollment import qr
-
-__all__ = [
-    "SEAL_BOXES",
-    "MissingGlyphError",
-    "SealRole",
-    "contract_text",
-    "default_seal_box",
-    "footer_text",
-    "render_contract_pdf",
-]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "contracts"
 TEMPLATE = "construction.txt"
@@ -75,9 +65,6 @@ SEAL_BOXES: dict[str, tuple[float, float, float, float]] = {
 SIGNATURE_LABELS = {"employer": "甲方（盖章）：", "worker": "乙方（签字）："}
 REPRESENTATIVE_LABEL = "法定代表人（主要负责人）或委托代理人（签字或盖章）："
 QR_CAPTION = "扫码核验"
-#: Characters reportlab must never put at the start of a line (closing punctuation) or at the end (opening).
-CANNOT_START = frozenset("，。、；：！？）」』》〉】〕］｝”’…·%‰,.;:!?)]}℃°")
-CANNOT_END = frozenset("（「『《〈【〔［｛“‘([{¥￥$")
 #: Render one contract at a time: reportlab keeps per-document state on the shared font object.
 _render_lock = threading.Lock()
 
@@ -203,8 +190,10 @@ def _template_parts(terms: ContractTerms) -> list[list[str]]:
 def _row(line: str) -> tuple[str, str] | str:
     if line.startswith("## "):
         return line
-    label, value = line.split(" | ", 1)
-    return label, value
+    label, separator, value = line.partition(" |")
+    if not separator:
+        raise ValueError(f"contract template row without ' | ': {line!r}")
+    return label, value.strip() or "—"
 
 
 @functools.cache
@@ -272,13 +261,13 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 def _story(content: _Content, font: str) -> list[Flowable]:
     styles = _styles(font)
     story: list[Flowable] = [
-        _Paragraph(_markup(content.title), styles["title"]),
-        _Paragraph(_markup(content.number_line), styles["number"]),
+        CJKParagraph(_markup(content.title), styles["title"]),
+        CJKParagraph(_markup(content.number_line), styles["number"]),
     ]
-    story += [_Paragraph(_markup(p), styles["body"]) for p in content.preamble]
+    story += [CJKParagraph(_markup(p), styles["body"]) for p in content.preamble]
     story += [Spacer(1, 4 * mm), _table(content.rows, styles), Spacer(1, 2 * mm)]
     clauses = [
-        _Paragraph(_markup(p[3:]), styles["heading"]) if p.startswith("## ") else _Paragraph(_markup(p), styles["body"])
+        CJKParagraph(_markup(p[3:]), styles["heading"]) if p.startswith("## ") else CJKParagraph(_markup(p), styles["body"])
         for p in content.clauses
     ]
     story += clauses[:-KEEP_WITH_SIGNATURE]
@@ -297,10 +286,10 @@ def _table(rows: list[tuple[str, str] | str], styles: dict[str, ParagraphStyle])
     ]
     for index, row in enumerate(rows):
         if isinstance(row, str):
-            data.append([_Paragraph(_markup(row.removeprefix("## ")), styles["group"]), ""])
+            data.append([CJKParagraph(_markup(row.removeprefix("## ")), styles["group"]), ""])
             commands += [("SPAN", (0, index), (1, index)), ("BACKGROUND", (0, index), (1, index), colors.HexColor("#eeeeee"))]
         else:
-            data.append([_Paragraph(_markup(row[0]), styles["cell"]), _Paragraph(_markup(row[1]), styles["cell"])])
+            data.append([CJKParagraph(_markup(row[0]), styles["cell"]), CJKParagraph(_markup(row[1]), styles["cell"])])
     # splitInRow: a long free-text term may run over a page break
     table = Table(data, colWidths=[LABEL_WIDTH, PAGE_WIDTH - 2 * MARGIN_X - LABEL_WIDTH], splitInRow=1)
     table.setStyle(TableStyle(commands))
@@ -309,59 +298,6 @@ def _table(rows: list[tuple[str, str] | str], styles: dict[str, ParagraphStyle])
 
 def _markup(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
-
-
-class _Paragraph(Paragraph):
-    """A CJK paragraph with proper kinsoku: reportlab lets ，；： and a second closing mark start a line."""
-
-    def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802 - reportlab's name
-        if not isinstance(maxWidths, list | tuple):
-            maxWidths = [maxWidths]
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
-            return self.blPara
-        if not self.frags:
-            style = self.style
-            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor, lines=[])
-        auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
-        return _break_cjk(self.frags, list(maxWidths), auto_leading not in ("", "off"))
-
-
-def _break_cjk(frags: list[Any], max_widths: list[float], calc_bounds: bool) -> ParaLines:
-    """Break characters into lines, moving a character down when the next line would start with closing punctuation
-    or the line would end with an opening one, and keeping Latin words and numbers whole where possible."""
-    chars = [cjkU(c, f, "utf8") for f in frags for c in (f.text or [""])]
-    lines: list[Any] = []
-    start = i = 0
-    used = 0.0
-    while i < len(chars):
-        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
-        if hasattr(chars[i].frag, "lineBreak"):
-            lines.append(makeCJKParaLine(chars[start : i + 1], max_width, used, max_width - used, True, calc_bounds))
-            start, i, used = i + 1, i + 1, 0.0
-        elif used + chars[i].width > max_width + 1e-8 and i > start:
-            cut = _break_before(chars, start, i)
-            width = sum(c.width for c in chars[start:cut])
-            lines.append(makeCJKParaLine(chars[start:cut], max_width, width, max_width - width, False, calc_bounds))
-            start, i, used = cut, cut, 0.0
-        else:
-            used += chars[i].width
-            i += 1
-    if start < len(chars):
-        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
-        lines.append(makeCJKParaLine(chars[start:], max_width, used, max_width - used, False, calc_bounds))
-    return ParaLines(kind=1, lines=lines)
-
-
-def _break_before(chars: list[str], start: int, cut: int) -> int:
-    """Move the break left from ``cut`` until it is allowed; fall back to ``cut`` when the line has no allowed break."""
-    candidate = cut
-    while candidate > start + 1:
-        before, after = chars[candidate - 1], chars[candidate]
-        inside_word = before.isascii() and after.isascii() and not before.isspace() and not after.isspace()
-        if after not in CANNOT_START and before not in CANNOT_END and not inside_word:
-            return candidate
-        candidate -= 1
-    return cut
 
 
 class _Closing(Flowable):

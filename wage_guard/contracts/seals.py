@@ -190,5 +190,5 @@ def _ink(mask: Image.Image, seed_text: str) -> Image.Image:
 
 def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG")  # optimize=True saves 7 % at ten times the time
     return buffer.getvalue()

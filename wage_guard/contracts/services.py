@@ -117,8 +117,7 @@ def _require_lawful(entry: Enrollment, contract_terms: terms.ContractTerms, now:
                                     today=clock.china_date(now))
     if problems:
         first = problems[0]
-        message = _("Contract for %(name)s: %(problem)s (%(clause)s)", name=entry.worker.name, problem=first.message,
-                    clause=first.clause)
+        message = _("Contract for %(name)s: %(problem)s", name=entry.worker.name, problem=first.message)
         raise ValidationFailed(message, field=first.field)
 
 

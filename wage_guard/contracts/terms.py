@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
-from wage_guard.i18n import _, ngettext
+from wage_guard.i18n import _, _l, ngettext
 
 #: Bumped when the stored form changes incompatibly.
 SCHEMA_VERSION = 1
@@ -40,6 +41,25 @@ ART20 = LCL + "第二十条"
 LABOUR_LAW_MINIMUM_WAGE = "《劳动法》第四十八条"
 WAGE_REG_PAY_DAY = "《保障农民工工资支付条例》第十二条"
 WAGE_REG_OWN_ACCOUNT = "《保障农民工工资支付条例》第三十一条"
+#: Text terms that 第十七条第一款 requires: (field, item of the paragraph, message naming %(clause)s).
+MANDATORY_TEXT = (
+    ("employer.name", 1, _l("The employer's name is missing (required by %(clause)s).")),
+    ("employer.address", 1, _l("The employer's domicile is missing (required by %(clause)s).")),
+    (
+        "employer.legal_representative",
+        1,
+        _l("The employer's legal representative or principal is missing (required by %(clause)s)."),
+    ),
+    ("worker.name", 2, _l("The worker's name is missing (required by %(clause)s).")),
+    ("worker.address", 2, _l("The worker's address is missing (required by %(clause)s).")),
+    ("worker.id_number", 2, _l("The worker's ID number is missing (required by %(clause)s).")),
+    ("job_title", 4, _l("The job or trade is missing (required by %(clause)s).")),
+    ("work_place", 4, _l("The place of work is missing (required by %(clause)s).")),
+    ("rest_and_leave", 5, _l("The rest and leave arrangements are missing (required by %(clause)s).")),
+    ("social_insurance", 7, _l("The social insurance clause is missing (required by %(clause)s).")),
+    ("labour_protection", 8, _l("The labour protection and working conditions clause is missing (required by %(clause)s).")),
+    ("occupational_hazard_protection", 8, _l("The occupational hazard protection clause is missing (required by %(clause)s).")),
+)
 
 
 def art17(item: int) -> str:
@@ -227,9 +247,9 @@ def validate_terms(terms: ContractTerms, *, minimum_wage_monthly: Decimal | None
     not known; the minimum-wage checks are skipped then. ``today`` rejects a fixed term that has already ended.
     """
     return [
-        *_party_problems(terms),
+        *_mandatory_problems(terms),
         *_term_problems(terms, today),
-        *_work_problems(terms),
+        *_hours_problems(terms),
         *_pay_problems(terms, minimum_wage_monthly),
         *_probation_problems(terms, minimum_wage_monthly),
     ]
@@ -289,48 +309,22 @@ def monthly_equivalent(amount: Decimal, pay_form: PayForm) -> Decimal | None:
     return None
 
 
-def _party_problems(terms: ContractTerms) -> list[TermProblem]:
-    employer, worker = terms.employer, terms.worker
-    checks = [
-        ("employer.name", employer.name, 1, _("The employer's name is missing (required by %(clause)s).", clause=art17(1))),
-        (
-            "employer.address",
-            employer.address,
-            1,
-            _("The employer's domicile is missing (required by %(clause)s).", clause=art17(1)),
-        ),
-        (
-            "employer.legal_representative",
-            employer.legal_representative,
-            1,
-            _("The employer's legal representative or principal is missing (required by %(clause)s).", clause=art17(1)),
-        ),
-        ("worker.name", worker.name, 2, _("The worker's name is missing (required by %(clause)s).", clause=art17(2))),
-        ("worker.address", worker.address, 2, _("The worker's address is missing (required by %(clause)s).", clause=art17(2))),
-        (
-            "worker.id_number",
-            worker.id_number,
-            2,
-            _("The worker's ID number is missing (required by %(clause)s).", clause=art17(2)),
-        ),
+def _mandatory_problems(terms: ContractTerms) -> list[TermProblem]:
+    return [
+        TermProblem(field, art17(item), str(message) % {"clause": art17(item)})
+        for field, item, message in MANDATORY_TEXT
+        if _blank(attrgetter(field)(terms))
     ]
-    return [TermProblem(field, art17(item), message) for field, value, item, message in checks if _blank(value)]
 
 
 def _term_problems(terms: ContractTerms, today: date) -> list[TermProblem]:
     if terms.term_type is TermType.TASK:
         problems = []
         if _blank(terms.task_description):
-            problems.append(
-                TermProblem(
-                    "task_description",
-                    art17(3),
-                    _(
-                        "A contract for the completion of a task must describe the task (required by %(clause)s).",
-                        clause=art17(3),
-                    ),
-                )
+            message = _(
+                "A contract for the completion of a task must describe the task (required by %(clause)s).", clause=art17(3)
             )
+            problems.append(TermProblem("task_description", art17(3), message))
         if terms.end_date is not None:
             message = _(
                 "A contract for the completion of a task ends when the task is done and has no end date (%(clause)s).",
@@ -358,44 +352,15 @@ def _fixed_term_problems(terms: ContractTerms, today: date) -> list[TermProblem]
     return [TermProblem("end_date", clause, message)]
 
 
-def _work_problems(terms: ContractTerms) -> list[TermProblem]:
-    checks = [
-        ("job_title", terms.job_title, 4, _("The job or trade is missing (required by %(clause)s).", clause=art17(4))),
-        ("work_place", terms.work_place, 4, _("The place of work is missing (required by %(clause)s).", clause=art17(4))),
-        (
-            "rest_and_leave",
-            terms.rest_and_leave,
-            5,
-            _("The rest and leave arrangements are missing (required by %(clause)s).", clause=art17(5)),
-        ),
-        (
-            "social_insurance",
-            terms.social_insurance,
-            7,
-            _("The social insurance clause is missing (required by %(clause)s).", clause=art17(7)),
-        ),
-        (
-            "labour_protection",
-            terms.labour_protection,
-            8,
-            _("The labour protection and working conditions clause is missing (required by %(clause)s).", clause=art17(8)),
-        ),
-        (
-            "occupational_hazard_protection",
-            terms.occupational_hazard_protection,
-            8,
-            _("The occupational hazard protection clause is missing (required by %(clause)s).", clause=art17(8)),
-        ),
-    ]
-    problems = [TermProblem(field, art17(item), message) for field, value, item, message in checks if _blank(value)]
-    if terms.working_hours is WorkingHours.COMPREHENSIVE and _blank(terms.hours_cycle):
-        message = _(
-            "The comprehensive working-hours system needs its accounting cycle, such as a month or a quarter "
-            "(required by %(clause)s).",
-            clause=art17(5),
-        )
-        problems.append(TermProblem("hours_cycle", art17(5), message))
-    return problems
+def _hours_problems(terms: ContractTerms) -> list[TermProblem]:
+    if terms.working_hours is not WorkingHours.COMPREHENSIVE or not _blank(terms.hours_cycle):
+        return []
+    message = _(
+        "The comprehensive working-hours system needs its accounting cycle, such as a month or a quarter "
+        "(required by %(clause)s).",
+        clause=art17(5),
+    )
+    return [TermProblem("hours_cycle", art17(5), message)]
 
 
 def _pay_problems(terms: ContractTerms, minimum_wage_monthly: Decimal | None) -> list[TermProblem]:

@@ -1,0 +1,149 @@
+"""Acceptance test in a real browser: the employer seals on a phone, then the worker opens the SMS link,
+confirms the code, acknowledges the notice, drags their seal with touch events and signs. The PDF verifies and
+the seal is drawn where it was dropped."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from PIL import Image
+
+from tests.factories import World
+from tests.journeys.conftest import SIGNATORY_PHONE, WORKERS, final_pdf, issue, link_in_sms, make_signing_world
+from wage_guard.contracts import previews
+from wage_guard.contracts.models import ContractEvent
+from wage_guard.extensions import db
+from wage_guard.signing import services as signing
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def _mask(e164: str) -> str:
+    national = e164.removeprefix("+86")
+    return national[:3] + "****" + national[-4:]
+
+
+def _shot(page: Page, directory: Path, step: str) -> None:
+    page.screenshot(path=str(directory / f"{step}.png"), full_page=False)
+
+
+def _code_from_outbox(page: Page, base_url: str, phone: str) -> str:
+    page.goto(base_url + "/dev/outbox")
+    body = page.locator('li.sms[data-template="sign_code"]').filter(has_text=_mask(phone)).first.locator("p.body").inner_text()
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", body)
+    assert match, body
+    return match.group(1)
+
+
+def _confirm(page: Page, base_url: str, path: str, phone: str, shots: Path, prefix: str) -> None:
+    page.goto(base_url + path)
+    _shot(page, shots, f"{prefix}-1-start")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**{path}/verify")
+    outbox = page.context.new_page()
+    code = _code_from_outbox(outbox, base_url, phone)
+    outbox.close()
+    page.fill("#code", code)
+    _shot(page, shots, f"{prefix}-2-code")
+    page.click("main form button[type=submit]")
+
+
+def _touch_drag(page: Page, start: tuple[float, float], end: tuple[float, float], steps: int = 12) -> None:
+    """Drag with real touch events through the DevTools protocol (as a finger would)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
+    for i in range(1, steps + 1):
+        x = start[0] + (end[0] - start[0]) * i / steps
+        y = start[1] + (end[1] - start[1]) * i / steps
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def _drop_target(page: Page) -> tuple[float, float]:
+    """Scroll the last page so its signature area is on screen; return where to drop the seal's top-left corner."""
+    button = page.locator("[data-default-position]")
+    page_index = button.get_attribute("data-page")
+    fx, fy = float(button.get_attribute("data-fx") or 0), float(button.get_attribute("data-fy") or 0)
+    image = page.locator(f'[data-page="{page_index}"] img')
+    image.evaluate("img => img.decode()")
+    box = image.bounding_box()
+    assert box is not None
+    page.evaluate("y => window.scrollBy(0, y)", box["y"] + fy * box["height"] - 200)
+    box = image.bounding_box()
+    assert box is not None
+    return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+
+def test_employer_seals_and_worker_signs_on_a_phone(
+    app: Flask, world: World, live_server: str, browser: Browser, artifacts: Path
+) -> None:
+    shots = artifacts / "signing"
+    shots.mkdir(parents=True, exist_ok=True)
+    sw = make_signing_world(app, world)
+    [contract_id] = issue(app, sw, ["李四"])
+
+    employer = browser.new_context(**PHONE, locale="zh-CN").new_page()
+    seal_token = link_in_sms(app, SIGNATORY_PHONE, "/seal/")
+    _confirm(employer, live_server, f"/seal/{seal_token}", SIGNATORY_PHONE, shots, "employer")
+    employer.wait_for_url("**/seal")
+    employer.click("[data-default-position]")
+    _shot(employer, shots, "employer-3-seal-placed")
+    employer.click("[data-submit]")
+    employer.wait_for_selector("h1:has-text('已盖章'), h1:has-text('Sealed')")
+    _shot(employer, shots, "employer-4-sealed")
+
+    worker_phone = WORKERS["李四"][1]
+    worker = browser.new_context(**PHONE, locale="zh-CN").new_page()
+    token = link_in_sms(app, worker_phone, "/s/")
+    _confirm(worker, live_server, f"/s/{token}", worker_phone, shots, "worker")
+    worker.wait_for_url("**/notice")
+    _shot(worker, shots, "worker-3-notice")
+    worker.click("#acknowledge")
+    worker.wait_for_url("**/terms")
+    assert worker.locator("[data-read-aloud]").is_visible()
+    _shot(worker, shots, "worker-4-key-terms")
+    worker.click("#to-sign")
+    worker.wait_for_url("**/sign")
+    assert worker.locator("[data-submit]").is_disabled()
+    target = _drop_target(worker)
+    seal_box = worker.locator("[data-seal]").bounding_box()  # in the tray, fixed at the bottom of the screen
+    assert seal_box is not None
+    grab = (seal_box["x"] + seal_box["width"] / 2, seal_box["y"] + seal_box["height"] / 2)
+    _touch_drag(worker, grab, (target[0] + seal_box["width"] / 2, target[1] + seal_box["height"] / 2))
+    assert worker.locator("input[name=page]").input_value() != ""
+    assert worker.locator("[data-submit]").is_enabled()
+    _shot(worker, shots, "worker-5-seal-dropped")
+    worker.click("[data-submit]")
+    worker.wait_for_url("**/s/done")
+    _shot(worker, shots, "worker-6-done")
+
+    pdf = final_pdf(app, contract_id)
+    with app.app_context():
+        report = signing.verify(pdf).to_dict()
+        event = db.session.scalars(sa.select(ContractEvent).where(ContractEvent.kind == "worker_signed")).one()
+    assert report["ok"] is True, report["problems"]
+    assert [s["role"] for s in report["signatures"]] == ["employer", "worker"]
+    _assert_red_inside(pdf, event.details["page"], tuple(event.details["box"]))
+
+
+def _assert_red_inside(pdf: bytes, page_index: int, box: tuple[float, float, float, float]) -> None:
+    """Render the signed page and find the worker seal's red pixels inside the box where it was dropped."""
+    width_pt, height_pt = previews.page_sizes(pdf)[page_index]
+    image = Image.open(io.BytesIO(previews.render_previews(pdf)[page_index])).convert("RGB")
+    scale = image.width / width_pt
+    x1, y1, x2, y2 = box
+    left, right = int(x1 * scale), int(x2 * scale)
+    top, bottom = int((height_pt - y2) * scale), int((height_pt - y1) * scale)
+    inside = image.crop((left, top, right, bottom))
+    red = sum(1 for r, g, b in inside.getdata() if r > 170 and g < 90 and b < 90)
+    assert red > 0.05 * inside.width * inside.height, "the worker's seal is not drawn where it was dropped"
