@@ -145,5 +145,5 @@ def _assert_red_inside(pdf: bytes, page_index: int, box: tuple[float, float, flo
     left, right = int(x1 * scale), int(x2 * scale)
     top, bottom = int((height_pt - y2) * scale), int((height_pt - y1) * scale)
     inside = image.crop((left, top, right, bottom))
-    red = sum(1 for r, g, b in inside.getdata() if r > 170 and g < 90 and b < 90)
+    red = sum(1 for r, g, b in inside.get_flattened_data() if r > 170 and g < 90 and b < 90)
     assert red > 0.05 * inside.width * inside.height, "the worker's seal is not drawn where it was dropped"

@@ -8,11 +8,13 @@ and a problem with any worker names that worker and the legal clause. Signing jo
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from flask import current_app, url_for
 
 from wage_guard import clock
@@ -25,6 +27,10 @@ from wage_guard.errors import Conflict, InvalidTransition, NotFound, ValidationF
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.organisations.models import Employer, Project
+
+
+#: Renders previews one at a time per process: concurrent requests for a document's pages then find them stored.
+_PREVIEW_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -148,17 +154,26 @@ def record(contract: Contract, kind: str, actor: str, now: datetime, *, ip_addre
 
 
 def cached_previews(document: ContractDocument) -> list[PagePreview]:
-    """The document's page previews, rendered on first use and kept (documents never change)."""
+    """The document's page previews, rendered on first use and kept (documents never change).
+
+    Call it at the start of a read-only request: when two requests render the same document at once, the
+    loser's insert fails on the unique key and it rolls back and reads the winner's rows.
+    """
     query = sa.select(PagePreview).where(PagePreview.document_id == document.id).order_by(PagePreview.page_index)
     stored = list(db.session.scalars(query))
     if stored:
         return stored
-    for index, webp in enumerate(previews.render_previews(document.pdf)):
-        width, height = _webp_size(webp)
-        stored.append(PagePreview(document_id=document.id, page_index=index, webp=webp, width_px=width, height_px=height))
-    db.session.add_all(stored)
-    db.session.flush()
-    return stored
+    with _PREVIEW_LOCK:
+        rows = []
+        for index, webp in enumerate(previews.render_previews(document.pdf)):
+            width, height = _webp_size(webp)
+            rows.append(PagePreview(document_id=document.id, page_index=index, webp=webp, width_px=width, height_px=height))
+        try:
+            db.session.add_all(rows)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+    return list(db.session.scalars(query))
 
 
 def _webp_size(webp: bytes) -> tuple[int, int]:

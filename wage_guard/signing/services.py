@@ -7,11 +7,15 @@ meets them.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import cache
+from typing import TypeVar
 
 import sqlalchemy as sa
 from cryptography import x509
@@ -28,6 +32,7 @@ from wage_guard.signing.keystore import EncryptedKeyStore, KeyStore
 from wage_guard.signing.models import SigningAuthority, SigningIdentity
 
 
+T = TypeVar("T")
 #: The root CRL is signed where the root key is; it must be re-issued (``flask signing init-ca``) before it ends.
 ROOT_CRL_VALIDITY = timedelta(days=730)
 
@@ -36,6 +41,17 @@ class SigningFailed(WageGuardError):
     """Signing could not be completed; nothing was stored. ``message`` says why in the user's language."""
 
     status = 503
+
+
+def _outside_event_loop(function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """Run pyHanko (which calls ``asyncio.run``) in a helper thread when this thread already runs an event loop,
+    as under an async server or a test driving a browser; otherwise call it directly."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def _kek() -> bytes:
@@ -152,8 +168,8 @@ def sign(pdf: bytes, identity: SigningIdentity, *, field_name: str, placement: p
     chain = pki.certificates_from_pem(identity.chain_pem) if identity.chain_pem.strip() else []
     try:
         signer = key_store().signer(identity.key_reference, cert, chain)
-        return pades.sign_pdf(pdf, signer=signer, timestamper=timestamper(), field_name=field_name,
-                              placement=placement, reason=reason, location=location)
+        return _outside_event_loop(pades.sign_pdf, pdf, signer=signer, timestamper=timestamper(), field_name=field_name,
+                                   placement=placement, reason=reason, location=location)
     except SigningError as exc:
         raise SigningFailed(_("Signing failed and nothing was saved: %(reason)s", reason=exc.reason)) from exc
 
@@ -170,8 +186,9 @@ def complete(pdf: bytes, *, now: datetime) -> bytes:
     """Add validation data and a document timestamp (B-LTA) once the last party has signed."""
     ca = platform_ca()
     try:
-        return pades.complete_lta(pdf, trust_roots=[ca.root_cert], other_certs=[ca.issuing_cert, ca.tsa_cert],
-                                  crls=revocation_lists(now), timestamper=timestamper())
+        return _outside_event_loop(pades.complete_lta, pdf, trust_roots=[ca.root_cert],
+                                   other_certs=[ca.issuing_cert, ca.tsa_cert], crls=revocation_lists(now),
+                                   timestamper=timestamper())
     except SigningError as exc:
         raise SigningFailed(_("Signing failed and nothing was saved: %(reason)s", reason=exc.reason)) from exc
 
@@ -182,5 +199,5 @@ def verify(pdf: bytes) -> pades.ValidationReport:
     :raises signing.errors.NotAPdf: for bytes that are not a readable PDF.
     """
     ca = platform_ca()
-    return pades.validate_pdf(pdf, trust_roots=[ca.root_cert], other_certs=[ca.issuing_cert, ca.tsa_cert],
-                              crls=revocation_lists(clock.wallclock()))
+    return _outside_event_loop(pades.validate_pdf, pdf, trust_roots=[ca.root_cert],
+                               other_certs=[ca.issuing_cert, ca.tsa_cert], crls=revocation_lists(clock.wallclock()))
