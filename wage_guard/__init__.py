@@ -80,14 +80,26 @@ def register_blueprints(app: Flask) -> None:
     from wage_guard.contracts.portal_views import bp as portal_bp
     from wage_guard.contracts.sign_views import bp as sign_bp
     from wage_guard.contracts.views import bp as contracts_bp
-    from wage_guard.verification.views import bp as verification_bp
     from wage_guard.enrollment.views import bp as enrollment_bp
     from wage_guard.enrollment.views import public_bp as enrollment_public_bp
     from wage_guard.inspector.views import bp as inspector_bp
     from wage_guard.organisations.views import bp as organisations_bp
     from wage_guard.sms.views import bp as sms_bp
+    from wage_guard.verification.views import bp as verification_bp
 
-    for blueprint in (accounts_bp, organisations_bp, enrollment_bp, enrollment_public_bp, inspector_bp, sms_bp, admin_bp, contracts_bp, sign_bp, portal_bp, verification_bp):
+    for blueprint in (
+        accounts_bp,
+        organisations_bp,
+        enrollment_bp,
+        enrollment_public_bp,
+        inspector_bp,
+        sms_bp,
+        admin_bp,
+        contracts_bp,
+        sign_bp,
+        portal_bp,
+        verification_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -107,7 +119,6 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from wage_guard.assets import asset_url
-
     from wage_guard.verification.views import mask_signer
 
     app.jinja_env.globals["asset_url"] = asset_url
@@ -117,4 +128,9 @@ def register_template_helpers(app: Flask) -> None:
     def inject_globals() -> dict[str, Any]:
         from wage_guard.contracts.lifecycle import EVENT_LABELS
 
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"], "event_labels": EVENT_LABELS, "demo_mode": app.config["DEMO_MODE"]}
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "event_labels": EVENT_LABELS,
+            "demo_mode": app.config["DEMO_MODE"],
+        }

@@ -32,9 +32,15 @@ class SigningWorld:
 
 
 def offer(**changes: object) -> contracts.ContractOffer:
-    base = contracts.ContractOffer(term_type=terms.TermType.TASK, start_date=date(2026, 11, 2), job_title="钢筋工",
-                                   work_place="高青县芦湖街道工地", pay_form=terms.PayForm.DAILY, pay_amount=Decimal("350"),
-                                   task_description="3号楼主体结构钢筋绑扎完成")
+    base = contracts.ContractOffer(
+        term_type=terms.TermType.TASK,
+        start_date=date(2026, 11, 2),
+        job_title="钢筋工",
+        work_place="高青县芦湖街道工地",
+        pay_form=terms.PayForm.DAILY,
+        pay_amount=Decimal("350"),
+        task_description="3号楼主体结构钢筋绑扎完成",
+    )
     from dataclasses import replace
 
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -68,9 +74,11 @@ def issue(app: Flask, sw: SigningWorld, names: list[str], **changes: object) -> 
     with app.test_request_context():
         foreman = db.session.get(User, sw.base.users["foreman_a"])
         project = db.session.get(Project, sw.base.project_a)
-        assert foreman is not None and project is not None
-        batch = contracts.issue_contracts(foreman, project, [sw.enrollments[n] for n in names], offer(**changes),
-                                          now=clock.utcnow())
+        assert foreman is not None
+        assert project is not None
+        batch = contracts.issue_contracts(
+            foreman, project, [sw.enrollments[n] for n in names], offer(**changes), now=clock.utcnow()
+        )
         ids = [c.id for c in batch.contracts]
         boundary.commit()
     return ids
@@ -108,10 +116,16 @@ def default_placement(html: str) -> dict[str, float]:
     """What the "usual position" button would submit, read from the page like the script does."""
     button = re.search(r'data-default-position data-page="(\d+)" data-fx="([\d.]+)" data-fy="([\d.]+)"', html)
     fraction = re.search(r'data-fraction="([\d.]+)"', html)
-    assert button and fraction
+    assert button
+    assert fraction
     fw = float(fraction.group(1))
-    return {"page": int(button.group(1)), "fx": float(button.group(2)), "fy": float(button.group(3)), "fw": fw,
-            "fh": fw * 210 / 297}
+    return {
+        "page": int(button.group(1)),
+        "fx": float(button.group(2)),
+        "fy": float(button.group(3)),
+        "fw": fw,
+        "fh": fw * 210 / 297,
+    }
 
 
 def worker_ready(client: FlaskClient, app: Flask, token: str, phone: str) -> str:

@@ -45,9 +45,17 @@ def sign_one(app: Flask, sw: SigningWorld, name: str = "李四") -> int:
 def test_foreman_issues_employer_seals_worker_signs(app: Flask, signing_world: SigningWorld) -> None:
     foreman = app.test_client()
     login(foreman, "foreman_a")
-    form = {"enrollment_ids": [str(v) for v in signing_world.enrollments.values()], "term_type": "task",
-            "start_date": "2026-11-02", "task_description": "主体结构完成", "job_title": "钢筋工", "work_place": "工地",
-            "pay_form": "daily", "pay_amount": "350", "probation_months": "0"}
+    form = {
+        "enrollment_ids": [str(v) for v in signing_world.enrollments.values()],
+        "term_type": "task",
+        "start_date": "2026-11-02",
+        "task_description": "主体结构完成",
+        "job_title": "钢筋工",
+        "work_place": "工地",
+        "pay_form": "daily",
+        "pay_amount": "350",
+        "probation_months": "0",
+    }
     response = foreman.post(f"/projects/{signing_world.base.project_a}/contracts/new", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
@@ -110,7 +118,8 @@ def test_public_verification_page_reports_valid_and_known(app: Flask, signing_wo
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'class="verdict valid"' in html
-    assert "李*" in html and "李四" not in html
+    assert "李*" in html
+    assert "李四" not in html
     tampered = bytearray(pdf)
     tampered[len(pdf) // 3] ^= 0x01
     bad = client.post("/verify/", data={"file": (io.BytesIO(bytes(tampered)), "c.pdf")}, content_type="multipart/form-data")
@@ -167,8 +176,12 @@ def test_seal_dropped_outside_the_page_is_refused(app: Flask, signing_world: Sig
     token = link_in_sms(app, SIGNATORY_PHONE, "/seal/")
     client = app.test_client()
     confirm_code(client, app, f"/seal/{token}", SIGNATORY_PHONE)
-    for bad in ({"page": 0, "fx": 0.95, "fy": 0.5, "fw": 0.19, "fh": 0.13}, {"page": 9, "fx": 0.1, "fy": 0.1, "fw": 0.1, "fh": 0.1},
-                {"page": 0, "fx": -0.1, "fy": 0.1, "fw": 0.1, "fh": 0.1}, {}):
+    for bad in (
+        {"page": 0, "fx": 0.95, "fy": 0.5, "fw": 0.19, "fh": 0.13},
+        {"page": 9, "fx": 0.1, "fy": 0.1, "fw": 0.1, "fh": 0.1},
+        {"page": 0, "fx": -0.1, "fy": 0.1, "fw": 0.1, "fh": 0.1},
+        {},
+    ):
         response = client.post(f"/seal/{token}/seal", data=bad)
         assert response.status_code == 422
         assert "印章" in response.get_data(as_text=True)
@@ -212,7 +225,7 @@ def test_concurrent_signing_requests_one_wins(app: Flask, signing_world: Signing
     for thread in threads:
         thread.join()
     assert sorted(statuses)[0] == 302
-    assert sorted(statuses)[1] in (409, 410, 500) and statuses.count(302) == 1
+    assert sorted(statuses)[1] in (409, 410)  # a clean refusal, never a server error
     with app.app_context():
         report = signing.verify(final_pdf(app, contract_id)).to_dict()
     assert report["ok"] is True
@@ -291,13 +304,22 @@ def test_staff_cannot_sign_for_a_worker(app: Flask, signing_world: SigningWorld)
     ("changes", "message"),
     [({"probation_months": 1}, "第十九条"), ({"job_title": "钢筋工\U0001f600"}, "字")],
 )
-def test_unlawful_or_unprintable_contracts_are_not_issued(app: Flask, signing_world: SigningWorld, changes: dict[str, object],
-                                                          message: str) -> None:
+def test_unlawful_or_unprintable_contracts_are_not_issued(
+    app: Flask, signing_world: SigningWorld, changes: dict[str, object], message: str
+) -> None:
     foreman = app.test_client()
     login(foreman, "foreman_a")
-    form = {"enrollment_ids": [str(signing_world.enrollments["李四"])], "term_type": "task", "start_date": "2026-11-02",
-            "task_description": "主体结构完成", "job_title": "钢筋工", "work_place": "工地", "pay_form": "daily",
-            "pay_amount": "350", "probation_months": "0"}
+    form = {
+        "enrollment_ids": [str(signing_world.enrollments["李四"])],
+        "term_type": "task",
+        "start_date": "2026-11-02",
+        "task_description": "主体结构完成",
+        "job_title": "钢筋工",
+        "work_place": "工地",
+        "pay_form": "daily",
+        "pay_amount": "350",
+        "probation_months": "0",
+    }
     form.update({k: str(v) for k, v in changes.items()})
     response = foreman.post(f"/projects/{signing_world.base.project_a}/contracts/new", data=form)
     assert response.status_code == 422

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -41,17 +42,15 @@ def verify(path: Path, as_json: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
-def _print_report(data: dict[str, object]) -> None:
-    for signature in data.get("signatures", []):  # type: ignore[union-attr]
-        assert isinstance(signature, dict)
+def _print_report(data: dict[str, Any]) -> None:
+    for signature in data["signatures"]:
         click.echo(f"signature {signature.get('field_name')}:")
         for key in ("signer_cn", "role", "issuer_cn", "signing_time", "timestamp_time", "intact", "trusted", "summary"):
             click.echo(f"  {key:<15} {signature.get(key)}")
-    for stamp in data.get("document_timestamps", []):  # type: ignore[union-attr]
-        assert isinstance(stamp, dict)
+    for stamp in data["document_timestamps"]:
         click.echo("document timestamp:")
         for key in ("time", "intact", "trusted"):
             click.echo(f"  {key:<15} {stamp.get(key)}")
-    for problem in data.get("problems", []):  # type: ignore[union-attr]
+    for problem in data["problems"]:
         click.echo(f"problem: {problem}")
     click.echo(f"result: {'VALID' if data.get('ok') else 'NOT VALID'}")

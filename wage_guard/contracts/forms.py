@@ -1,17 +1,32 @@
 """Forms for issuing and changing contracts, and for the signing pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, FloatField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from wage_guard.contracts.lifecycle import Kind
 from wage_guard.i18n import _l
 
-TERM_TYPES = [SelectChoice("task", _l("Until a defined task is completed")), SelectChoice("fixed", _l("Fixed term")),
-              SelectChoice("open_ended", _l("Open-ended"))]
-PAY_FORMS = [SelectChoice("monthly", _l("Monthly wage")), SelectChoice("daily", _l("Daily wage")),
-             SelectChoice("piece", _l("Piece rate"))]
+TERM_TYPES = [
+    SelectChoice("task", _l("Until a defined task is completed")),
+    SelectChoice("fixed", _l("Fixed term")),
+    SelectChoice("open_ended", _l("Open-ended")),
+]
+PAY_FORMS = [
+    SelectChoice("monthly", _l("Monthly wage")),
+    SelectChoice("daily", _l("Daily wage")),
+    SelectChoice("piece", _l("Piece rate")),
+]
 
 
 class OfferForm(FlaskForm):  # type: ignore[misc]

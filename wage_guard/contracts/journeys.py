@@ -9,10 +9,12 @@ claim back with everything else.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -50,29 +52,53 @@ class Placement:
 
 def employer_signatory(employer: Employer) -> User:
     """The employer administrator authorised to seal, who receives the sealing link and code."""
-    query = sa.select(User).where(User.employer_id == employer.id, User.role == Role.EMPLOYER_ADMIN,
-                                  User.can_seal.is_(True), User.is_enabled.is_(True)).order_by(User.id)
+    query = (
+        sa.select(User)
+        .where(
+            User.employer_id == employer.id, User.role == Role.EMPLOYER_ADMIN, User.can_seal.is_(True), User.is_enabled.is_(True)
+        )
+        .order_by(User.id)
+    )
     for user in db.session.scalars(query):
         if user.phone:
             return user
-    raise ValidationFailed(_("%(employer)s has no administrator authorised to apply the company seal with a verified "
-                             "phone number. Ask an administrator to set one up.", employer=employer.name))
+    raise ValidationFailed(
+        _(
+            "%(employer)s has no administrator authorised to apply the company seal with a verified "
+            "phone number. Ask an administrator to set one up.",
+            employer=employer.name,
+        )
+    )
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_link(party: str, *, now: datetime, contract: Contract | None = None, batch: ContractBatch | None = None,
-              signatory: User | None = None) -> str:
+def _new_link(
+    party: str,
+    *,
+    now: datetime,
+    contract: Contract | None = None,
+    batch: ContractBatch | None = None,
+    signatory: User | None = None,
+) -> str:
     token = secrets.token_urlsafe(24)
-    db.session.add(SigningLink(party=party, contract=contract, batch=batch, signatory_id=signatory.id if signatory else None,
-                               token_hash=_token_hash(token), created_at=now,
-                               expires_at=now + current_app.config["SIGNING_LINK_TTL"]))
+    db.session.add(
+        SigningLink(
+            party=party,
+            contract=contract,
+            batch=batch,
+            signatory_id=signatory.id if signatory else None,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + current_app.config["SIGNING_LINK_TTL"],
+        )
+    )
     return token
 
 
-def _public_url(endpoint: str, **values: object) -> str:
+def _public_url(endpoint: str, **values: Any) -> str:
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
@@ -83,15 +109,25 @@ def send_employer_link(batch: ContractBatch, signatory: User, *, now: datetime) 
     """Text the signatory a link to seal every contract of ``batch``."""
     token = _new_link(EMPLOYER, now=now, batch=batch, signatory=signatory)
     assert signatory.phone is not None
-    sms.queue_sms(signatory.phone, "seal_request", count=len(batch.contracts), project_name=batch.project.name,
-                  url=_public_url("sign.employer_start", token=token))
+    sms.queue_sms(
+        signatory.phone,
+        "seal_request",
+        count=len(batch.contracts),
+        project_name=batch.project.name,
+        url=_public_url("sign.employer_start", token=token),
+    )
 
 
 def send_worker_link(contract: Contract, *, now: datetime) -> None:
     """Text the worker a link to read and sign their contract."""
     token = _new_link(WORKER, now=now, contract=contract)
-    sms.queue_sms(contract.worker.phone, "sign_request", employer=contract.employer.name,
-                  kind=contract.kind.label, url=_public_url("sign.worker_start", token=token))
+    sms.queue_sms(
+        contract.worker.phone,
+        "sign_request",
+        employer=contract.employer.name,
+        kind=contract.kind.label,
+        url=_public_url("sign.worker_start", token=token),
+    )
 
 
 def resolve(token: str, party: str, *, now: datetime) -> SigningLink:
@@ -99,13 +135,13 @@ def resolve(token: str, party: str, *, now: datetime) -> SigningLink:
 
     :raises NotFound: unknown token. :raises Gone: expired, or already used to sign.
     """
-    link = db.session.scalar(sa.select(SigningLink).where(SigningLink.token_hash == _token_hash(token),
-                                                          SigningLink.party == party))
+    link = db.session.scalar(
+        sa.select(SigningLink).where(SigningLink.token_hash == _token_hash(token), SigningLink.party == party)
+    )
     if link is None:
         raise NotFound(_("This signing link is not valid. Please use the link in your latest text message."))
     if link.used_at is not None:
-        raise Gone(_("This link has already been used to sign. You can see your signed contracts in "
-                     "'My contracts'."))
+        raise Gone(_("This link has already been used to sign. You can see your signed contracts in 'My contracts'."))
     if clock.as_utc(link.expires_at) <= now:
         raise Gone(_("This signing link has expired. Please ask the site office to send it again."))
     if not pending_contracts(link):
@@ -145,8 +181,9 @@ def _actor(link: SigningLink) -> str:
 
 def _record_all(link: SigningLink, kind: str, now: datetime, requester: codes.Requester, **details: object) -> None:
     for contract in pending_contracts(link):
-        contracts.record(contract, kind, _actor(link), now, ip_address=requester.ip_address,
-                         user_agent=requester.user_agent, **details)
+        contracts.record(
+            contract, kind, _actor(link), now, ip_address=requester.ip_address, user_agent=requester.user_agent, **details
+        )
 
 
 def send_code(link: SigningLink, *, now: datetime, requester: codes.Requester) -> None:
@@ -169,18 +206,25 @@ def refuse(link: SigningLink, reason: str, *, now: datetime, requester: codes.Re
     """The worker declines to sign, with a reason the foreman sees."""
     reason = " ".join(reason.split())
     if not 2 <= len(reason) <= 500:
-        raise ValidationFailed(_("Please tell us in a few words why you do not want to sign (at most 500 characters)."),
-                               field="reason")
+        raise ValidationFailed(
+            _("Please tell us in a few words why you do not want to sign (at most 500 characters)."), field="reason"
+        )
     contract = _claim_single(link, now)
     contracts.transition(contract, lifecycle.Event.WORKER_REFUSED)
     contract.refused_at, contract.refusal_reason = now, reason
-    contracts.record(contract, "refused", _actor(link), now, ip_address=requester.ip_address,
-                     user_agent=requester.user_agent)
+    contracts.record(contract, "refused", _actor(link), now, ip_address=requester.ip_address, user_agent=requester.user_agent)
     return contract
 
 
-def sign_as_worker(link: SigningLink, placement: Placement, *, now: datetime, requester: codes.Requester,
-                   verified_at: float | None, acknowledged_at: float | None) -> Contract:
+def sign_as_worker(
+    link: SigningLink,
+    placement: Placement,
+    *,
+    now: datetime,
+    requester: codes.Requester,
+    verified_at: float | None,
+    acknowledged_at: float | None,
+) -> Contract:
     """Sign the worker's contract with their own key where they dropped their seal, then complete it (B-LTA)."""
     _require_fresh(verified_at, now)
     if acknowledged_at is None:
@@ -190,19 +234,34 @@ def sign_as_worker(link: SigningLink, placement: Placement, *, now: datetime, re
     identity = signing.identity_for("worker", worker.id, common_name=worker.name, organization=None, now=now)
     pdf = contract.current_document.pdf
     box = _box(pdf, placement, WORKER)
-    signed = signing.sign(pdf, identity, field_name="worker", reason="乙方（劳动者）签署",
-                          location=contract.project.name, placement=SealPlacement(placement.page, box, _worker_seal(worker.name)))
+    signed = signing.sign(
+        pdf,
+        identity,
+        field_name="worker",
+        reason="乙方（劳动者）签署",
+        location=contract.project.name,
+        placement=SealPlacement(placement.page, box, _worker_seal(worker.name)),
+    )
     contracts.add_document(contract, "completed", signing.complete(signed, now=now), now)
     contracts.transition(contract, lifecycle.Event.WORKER_SIGNED)
     contract.worker_signed_at = now
-    contracts.record(contract, "worker_signed", _actor(link), now, ip_address=requester.ip_address,
-                     user_agent=requester.user_agent, page=placement.page, box=[round(v, 2) for v in box])
+    contracts.record(
+        contract,
+        "worker_signed",
+        _actor(link),
+        now,
+        ip_address=requester.ip_address,
+        user_agent=requester.user_agent,
+        page=placement.page,
+        box=[round(v, 2) for v in box],
+    )
     sms.queue_sms(worker.phone, "signed", number=contract.number, url=_public_url("portal.start"))
     return contract
 
 
-def seal_as_employer(link: SigningLink, placement: Placement, *, now: datetime, requester: codes.Requester,
-                     verified_at: float | None) -> list[Contract]:
+def seal_as_employer(
+    link: SigningLink, placement: Placement, *, now: datetime, requester: codes.Requester, verified_at: float | None
+) -> list[Contract]:
     """Apply the company seal to every contract of the batch at the chosen place, then send each worker a link."""
     _require_fresh(verified_at, now)
     sealable = pending_contracts(link)
@@ -213,13 +272,27 @@ def seal_as_employer(link: SigningLink, placement: Placement, *, now: datetime, 
     for contract in sealable:
         pdf = contract.current_document.pdf
         box = _box(pdf, placement, EMPLOYER)
-        sealed = signing.sign(pdf, identity, field_name="employer", reason="甲方（用人单位）盖章",
-                              location=contract.project.name, placement=SealPlacement(placement.page, box, image))
+        sealed = signing.sign(
+            pdf,
+            identity,
+            field_name="employer",
+            reason="甲方（用人单位）盖章",
+            location=contract.project.name,
+            placement=SealPlacement(placement.page, box, image),
+        )
         contracts.add_document(contract, "employer_sealed", sealed, now)
         contracts.transition(contract, lifecycle.Event.EMPLOYER_SEALED)
         contract.employer_signed_at = now
-        contracts.record(contract, "employer_sealed", _actor(link), now, ip_address=requester.ip_address,
-                         user_agent=requester.user_agent, page=placement.page, box=[round(v, 2) for v in box])
+        contracts.record(
+            contract,
+            "employer_sealed",
+            _actor(link),
+            now,
+            ip_address=requester.ip_address,
+            user_agent=requester.user_agent,
+            page=placement.page,
+            box=[round(v, 2) for v in box],
+        )
         send_worker_link(contract, now=now)
     return sealable
 
@@ -232,8 +305,12 @@ def _require_fresh(verified_at: float | None, now: datetime) -> None:
 
 def _claim(link: SigningLink, now: datetime) -> None:
     """Mark the link used; exactly one of several concurrent requests succeeds."""
-    result = db.session.execute(sa.update(SigningLink).where(SigningLink.id == link.id, SigningLink.used_at.is_(None))
-                                .values(used_at=now).execution_options(synchronize_session=False))
+    result = db.session.execute(
+        sa.update(SigningLink)
+        .where(SigningLink.id == link.id, SigningLink.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_("This contract has already been signed with this link."))
 
@@ -251,14 +328,13 @@ def _claim_single(link: SigningLink, now: datetime) -> Contract:
 def _box(pdf: bytes, placement: Placement, party: str) -> tuple[float, float, float, float]:
     """Convert the dropped position to PDF points, refusing a seal that is not wholly on a page."""
     sizes = previews.page_sizes(pdf)
-    values = (placement.fx, placement.fy, placement.fw, placement.fh)
-    inside = all(v == v for v in values) and placement.fw > 0 and placement.fh > 0 and placement.fx >= 0 and placement.fy >= 0
-    if not 0 <= placement.page < len(sizes) or not inside or placement.fx + placement.fw > 1.0001 or placement.fy + placement.fh > 1.0001:
+    fx, fy, fw, fh = placement.fx, placement.fy, placement.fw, placement.fh
+    finite = all(math.isfinite(v) for v in (fx, fy, fw, fh))
+    on_page = finite and fw > 0 and fh > 0 and fx >= 0 and fy >= 0 and fx + fw <= 1.0001 and fy + fh <= 1.0001
+    if not 0 <= placement.page < len(sizes) or not on_page:
         raise ValidationFailed(_("The seal must be placed completely on a page of the contract."), field="placement")
     width, height = sizes[placement.page]
-    x1, x2 = placement.fx * width, (placement.fx + placement.fw) * width
-    y2, y1 = height - placement.fy * height, height - (placement.fy + placement.fh) * height
-    return (x1, y1, x2, y2)
+    return (fx * width, height - (fy + fh) * height, (fx + fw) * width, height - fy * height)
 
 
 def seal_fraction(pdf: bytes, party: str) -> float:

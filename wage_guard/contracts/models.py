@@ -62,9 +62,7 @@ class Contract(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     enrollment: Mapped[Enrollment] = relationship()
     worker: Mapped[Worker] = relationship()
     employer: Mapped[Employer] = relationship()
-    documents: Mapped[list[ContractDocument]] = relationship(
-        back_populates="contract", order_by="ContractDocument.version"
-    )
+    documents: Mapped[list[ContractDocument]] = relationship(back_populates="contract", order_by="ContractDocument.version")
     events: Mapped[list[ContractEvent]] = relationship(back_populates="contract", order_by="ContractEvent.id")
 
     @property

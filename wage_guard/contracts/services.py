@@ -14,8 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from flask import current_app, url_for
+from sqlalchemy.exc import IntegrityError
 
 from wage_guard import clock
 from wage_guard.accounts.models import Role, User
@@ -27,7 +27,6 @@ from wage_guard.errors import Conflict, InvalidTransition, NotFound, ValidationF
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.organisations.models import Employer, Project
-
 
 #: Renders previews one at a time per process: concurrent requests for a document's pages then find them stored.
 _PREVIEW_LOCK = threading.Lock()
@@ -51,8 +50,9 @@ class ContractOffer:
     other_terms: str = ""
 
 
-def issue_contracts(actor: User, project: Project, enrollment_ids: list[int], offer: ContractOffer, *,
-                    now: datetime) -> ContractBatch:
+def issue_contracts(
+    actor: User, project: Project, enrollment_ids: list[int], offer: ContractOffer, *, now: datetime
+) -> ContractBatch:
     """Render one contract per roster entry and send the batch to the employer's signatory for sealing.
 
     :raises ValidationFailed: naming the worker and the clause when any contract would be unlawful or
@@ -75,26 +75,59 @@ def build_terms(project: Project, entry: Enrollment, offer: ContractOffer) -> te
     """The full terms of one worker's contract: the offer plus the parties and the project's pay day."""
     employer, worker = project.employer, entry.worker
     return terms.default_construction_terms(
-        terms.EmployerParty(name=employer.name, credit_code=employer.credit_code,
-                            legal_representative=employer.legal_representative, address=employer.address, phone=""),
-        terms.WorkerParty(name=worker.name, id_number=worker.id_number, address=worker.address or "", phone=_national(worker.phone)),
-        term_type=offer.term_type, start_date=offer.start_date, end_date=offer.end_date,
-        task_description=offer.task_description, job_title=offer.job_title, work_place=offer.work_place,
-        pay_form=offer.pay_form, pay_amount=offer.pay_amount, piece_unit=offer.piece_unit, pay_day=project.pay_day,
-        probation_months=offer.probation_months, probation_pay=offer.probation_pay, other_terms=offer.other_terms,
+        terms.EmployerParty(
+            name=employer.name,
+            credit_code=employer.credit_code,
+            legal_representative=employer.legal_representative,
+            address=employer.address,
+            phone="",
+        ),
+        terms.WorkerParty(
+            name=worker.name, id_number=worker.id_number, address=worker.address or "", phone=_national(worker.phone)
+        ),
+        term_type=offer.term_type,
+        start_date=offer.start_date,
+        end_date=offer.end_date,
+        task_description=offer.task_description,
+        job_title=offer.job_title,
+        work_place=offer.work_place,
+        pay_form=offer.pay_form,
+        pay_amount=offer.pay_amount,
+        piece_unit=offer.piece_unit,
+        pay_day=project.pay_day,
+        probation_months=offer.probation_months,
+        probation_pay=offer.probation_pay,
+        other_terms=offer.other_terms,
     )
 
 
-def _issue_one(actor: User, batch: ContractBatch, entry: Enrollment, contract_terms: terms.ContractTerms, kind: Kind,
-               parent: Contract | None, now: datetime) -> Contract:
+def _issue_one(
+    actor: User,
+    batch: ContractBatch,
+    entry: Enrollment,
+    contract_terms: terms.ContractTerms,
+    kind: Kind,
+    parent: Contract | None,
+    now: datetime,
+) -> Contract:
     _require_lawful(entry, contract_terms, now)
     if kind is Kind.ORIGINAL and _open_or_in_force(entry) is not None:
-        raise Conflict(_("%(name)s already has a contract on this project that is in force or being signed.",
-                         name=entry.worker.name))
-    contract = Contract(number="pending", kind=kind, status=Status.AWAITING_EMPLOYER, parent=parent, batch=batch,
-                        project_id=entry.project_id, enrollment=entry, worker=entry.worker,
-                        employer_id=batch.project.employer_id, terms_json=json.dumps(contract_terms.to_dict()),
-                        created_by_id=actor.id)
+        raise Conflict(
+            _("%(name)s already has a contract on this project that is in force or being signed.", name=entry.worker.name)
+        )
+    contract = Contract(
+        number="pending",
+        kind=kind,
+        status=Status.AWAITING_EMPLOYER,
+        parent=parent,
+        batch=batch,
+        project_id=entry.project_id,
+        enrollment=entry,
+        worker=entry.worker,
+        employer_id=batch.project.employer_id,
+        terms_json=json.dumps(contract_terms.to_dict()),
+        created_by_id=actor.id,
+    )
     db.session.add(contract)
     db.session.flush()
     contract.number = f"WG-{batch.project.county_code}-{clock.china_date(now).year}-{contract.id:06d}"
@@ -106,11 +139,13 @@ def _issue_one(actor: User, batch: ContractBatch, entry: Enrollment, contract_te
 
 def _render(contract: Contract, contract_terms: terms.ContractTerms, worker_name: str) -> bytes:
     try:
-        return rendering.render_contract_pdf(contract_terms, contract_number=contract.number,
-                                             verify_url=verification_url(contract), title=_title(contract))
+        return rendering.render_contract_pdf(
+            contract_terms, contract_number=contract.number, verify_url=verification_url(contract), title=_title(contract)
+        )
     except fonts.MissingGlyphError as exc:
-        raise ValidationFailed(_("The contract for %(name)s cannot be printed: %(reason)s", name=worker_name,
-                                 reason=str(exc))) from exc
+        raise ValidationFailed(
+            _("The contract for %(name)s cannot be printed: %(reason)s", name=worker_name, reason=str(exc))
+        ) from exc
 
 
 def _title(contract: Contract) -> str | None:
@@ -119,8 +154,9 @@ def _title(contract: Contract) -> str | None:
 
 def _require_lawful(entry: Enrollment, contract_terms: terms.ContractTerms, now: datetime) -> None:
     wage = entry.project.county.minimum_wage_on(clock.china_date(now))
-    problems = terms.validate_terms(contract_terms, minimum_wage_monthly=wage.monthly if wage else None,
-                                    today=clock.china_date(now))
+    problems = terms.validate_terms(
+        contract_terms, minimum_wage_monthly=wage.monthly if wage else None, today=clock.china_date(now)
+    )
     if problems:
         first = problems[0]
         message = _("Contract for %(name)s: %(problem)s", name=entry.worker.name, problem=first.message)
@@ -138,19 +174,37 @@ def add_document(contract: Contract, stage: str, pdf: bytes, now: datetime) -> C
     import hashlib
 
     version = len(contract.documents) + 1
-    document = ContractDocument(contract=contract, version=version, stage=stage, pdf=pdf,
-                                sha256=hashlib.sha256(pdf).hexdigest(), created_at=now)
+    document = ContractDocument(
+        contract=contract, version=version, stage=stage, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), created_at=now
+    )
     db.session.add(document)
     db.session.flush()
     return document
 
 
-def record(contract: Contract, kind: str, actor: str, now: datetime, *, ip_address: str | None = None,
-           user_agent: str | None = None, **details: object) -> None:
+def record(
+    contract: Contract,
+    kind: str,
+    actor: str,
+    now: datetime,
+    *,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+    **details: object,
+) -> None:
     """Add a step to the contract's evidence trail (never personal data in ``details``)."""
     payload = details.pop("details", None) or details
-    db.session.add(ContractEvent(contract=contract, kind=kind, actor=actor, at=now, ip_address=ip_address,
-                                 user_agent=(user_agent or "")[:256] or None, details=payload))
+    db.session.add(
+        ContractEvent(
+            contract=contract,
+            kind=kind,
+            actor=actor,
+            at=now,
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:256] or None,
+            details=payload,
+        )
+    )
 
 
 def cached_previews(document: ContractDocument) -> list[PagePreview]:
@@ -196,8 +250,9 @@ def transition(contract: Contract, event: lifecycle.Event) -> None:
     try:
         contract.status = lifecycle.next_status(contract.kind, contract.status, event)
     except lifecycle.TransitionRefused as exc:
-        raise InvalidTransition(_("This contract can no longer be changed: it is %(status)s.",
-                                  status=contract.status.label)) from exc
+        raise InvalidTransition(
+            _("This contract can no longer be changed: it is %(status)s.", status=contract.status.label)
+        ) from exc
     effect = lifecycle.PARENT_ON_COMPLETION[contract.kind]
     if contract.status in (Status.IN_FORCE, Status.COMPLETED) and contract.parent is not None and effect is not None:
         contract.parent.status = effect
@@ -213,8 +268,9 @@ def change_contract(actor: User, contract: Contract, kind: Kind, offer: Contract
         raise Conflict(_("A change to this contract is already being signed."))
     batch = ContractBatch(project=contract.project, created_by_id=actor.id, created_at=now)
     db.session.add(batch)
-    changed = _issue_one(actor, batch, contract.enrollment, build_terms(contract.project, contract.enrollment, offer),
-                         kind, contract, now)
+    changed = _issue_one(
+        actor, batch, contract.enrollment, build_terms(contract.project, contract.enrollment, offer), kind, contract, now
+    )
     journeys.send_employer_link(batch, journeys.employer_signatory(contract.employer), now=now)
     return changed
 
@@ -228,8 +284,11 @@ def current_terms(entry: Enrollment) -> terms.ContractTerms | None:
 
     This is what the risk jobs read.
     """
-    contract = db.session.scalar(sa.select(Contract).where(Contract.enrollment_id == entry.id,
-                                                           Contract.status == Status.IN_FORCE).order_by(Contract.id.desc()))
+    contract = db.session.scalar(
+        sa.select(Contract)
+        .where(Contract.enrollment_id == entry.id, Contract.status == Status.IN_FORCE)
+        .order_by(Contract.id.desc())
+    )
     if contract is None:
         return None
     amendments = [c for c in children(contract) if c.kind is Kind.AMENDMENT and c.status is Status.COMPLETED]
@@ -256,8 +315,9 @@ def get_contract(project: Project, contract_id: int) -> Contract:
 def _roster_entries(project: Project, enrollment_ids: list[int]) -> list[Enrollment]:
     if not enrollment_ids:
         raise ValidationFailed(_("Choose at least one worker from the roster."), field="enrollment_ids")
-    entries = list(db.session.scalars(sa.select(Enrollment).where(Enrollment.id.in_(enrollment_ids),
-                                                                 Enrollment.project_id == project.id)))
+    entries = list(
+        db.session.scalars(sa.select(Enrollment).where(Enrollment.id.in_(enrollment_ids), Enrollment.project_id == project.id))
+    )
     if len(entries) != len(set(enrollment_ids)):
         raise NotFound(_("A chosen worker is not on this project's roster."))
     return sorted(entries, key=lambda e: e.id)
@@ -265,8 +325,9 @@ def _roster_entries(project: Project, enrollment_ids: list[int]) -> list[Enrollm
 
 def _open_or_in_force(entry: Enrollment) -> Contract | None:
     states = [*lifecycle.OPEN, Status.IN_FORCE]
-    return db.session.scalar(sa.select(Contract).where(Contract.enrollment_id == entry.id, Contract.kind == Kind.ORIGINAL,
-                                                       Contract.status.in_(states)))
+    return db.session.scalar(
+        sa.select(Contract).where(Contract.enrollment_id == entry.id, Contract.kind == Kind.ORIGINAL, Contract.status.in_(states))
+    )
 
 
 def _national(phone: str) -> str:
@@ -276,11 +337,20 @@ def _national(phone: str) -> str:
 def offer_for_change(contract: Contract, **changes: object) -> ContractOffer:
     """An offer that repeats the contract's terms with ``changes`` applied (for renewals and amendments)."""
     current = contract_terms(contract)
-    base = ContractOffer(term_type=current.term_type, start_date=current.start_date, end_date=current.end_date,
-                         task_description=current.task_description or "", job_title=current.job_title,
-                         work_place=current.work_place, pay_form=current.pay_form, pay_amount=current.pay_amount,
-                         piece_unit=current.piece_unit or "", probation_months=0, probation_pay=None,
-                         other_terms=current.other_terms or "")
+    base = ContractOffer(
+        term_type=current.term_type,
+        start_date=current.start_date,
+        end_date=current.end_date,
+        task_description=current.task_description or "",
+        job_title=current.job_title,
+        work_place=current.work_place,
+        pay_form=current.pay_form,
+        pay_amount=current.pay_amount,
+        piece_unit=current.piece_unit or "",
+        probation_months=0,
+        probation_pay=None,
+        other_terms=current.other_terms or "",
+    )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 

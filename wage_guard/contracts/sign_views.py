@@ -58,8 +58,14 @@ def _verified(token: str, party: str) -> SigningLink:
 
 def _start(token: str, party: str):  # type: ignore[no-untyped-def]
     link = _link(token, party)
-    return render_template("sign/start.html", link=link, token=token, party=party, contracts=journeys.pending_contracts(link),
-                           masked_phone=mask_mobile(journeys.code_phone(link)))
+    return render_template(
+        "sign/start.html",
+        link=link,
+        token=token,
+        party=party,
+        contracts=journeys.pending_contracts(link),
+        masked_phone=mask_mobile(journeys.code_phone(link)),
+    )
 
 
 def _send_code(token: str, party: str):  # type: ignore[no-untyped-def]
@@ -108,8 +114,9 @@ def _placement_from(form: PlacementForm) -> journeys.Placement:
         from wage_guard.errors import ValidationFailed
 
         raise ValidationFailed(_("Please drag your seal onto the contract first."), field="placement")
-    return journeys.Placement(int(form.page.data), float(form.fx.data), float(form.fy.data), float(form.fw.data),
-                              float(form.fh.data))
+    return journeys.Placement(
+        int(form.page.data), float(form.fx.data), float(form.fy.data), float(form.fw.data), float(form.fh.data)
+    )
 
 
 def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm) -> dict[str, object]:
@@ -120,9 +127,18 @@ def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm
     page_index, box = rendering.default_seal_box(role, len(sizes))
     width, height = sizes[page_index]
     default = {"page": page_index, "fx": box[0] / width, "fy": (height - box[3]) / height}
-    return {"link": link, "token": token, "party": party, "contract": contract, "form": form, "pages": range(len(sizes)),
-            "fraction": journeys.seal_fraction(pdf, party), "default": default, "count": len(journeys.pending_contracts(link)),
-            "key_terms": contracts.contract_terms(contract)}
+    return {
+        "link": link,
+        "token": token,
+        "party": party,
+        "contract": contract,
+        "form": form,
+        "pages": range(len(sizes)),
+        "fraction": journeys.seal_fraction(pdf, party),
+        "default": default,
+        "count": len(journeys.pending_contracts(link)),
+        "key_terms": contracts.contract_terms(contract),
+    }
 
 
 @bp.get("/s/<token>")
@@ -161,8 +177,9 @@ def worker_terms(token: str):  # type: ignore[no-untyped-def]
     """The key terms in large type, with a read-aloud button."""
     link = _verified(token, journeys.WORKER)
     contract: Contract = journeys.pending_contracts(link)[0]
-    return render_template("sign/terms.html", token=token, contract=contract, terms=contracts.contract_terms(contract),
-                           refuse_form=RefuseForm())
+    return render_template(
+        "sign/terms.html", token=token, contract=contract, terms=contracts.contract_terms(contract), refuse_form=RefuseForm()
+    )
 
 
 @bp.route("/s/<token>/sign", methods=["GET", "POST"])
@@ -176,8 +193,14 @@ def worker_sign(token: str):  # type: ignore[no-untyped-def]
         return render_template("sign/sign.html", **_sign_context(link, token, journeys.WORKER, form))
     try:
         state = _state(link)
-        contract = journeys.sign_as_worker(link, _placement_from(form), now=clock.utcnow(), requester=requester(),
-                                           verified_at=state.get("verified_at"), acknowledged_at=state.get("acknowledged_at"))
+        contract = journeys.sign_as_worker(
+            link,
+            _placement_from(form),
+            now=clock.utcnow(),
+            requester=requester(),
+            verified_at=state.get("verified_at"),
+            acknowledged_at=state.get("acknowledged_at"),
+        )
     except WageGuardError as error:
         return boundary.failed_form("sign/sign.html", error, **_sign_context_safe(token, journeys.WORKER, form))
     boundary.commit()
@@ -268,8 +291,9 @@ def employer_seal(token: str):  # type: ignore[no-untyped-def]
     if not form.is_submitted():
         return render_template("sign/sign.html", **_sign_context(link, token, journeys.EMPLOYER, form))
     try:
-        sealed = journeys.seal_as_employer(link, _placement_from(form), now=clock.utcnow(), requester=requester(),
-                                           verified_at=_state(link).get("verified_at"))
+        sealed = journeys.seal_as_employer(
+            link, _placement_from(form), now=clock.utcnow(), requester=requester(), verified_at=_state(link).get("verified_at")
+        )
     except WageGuardError as error:
         return boundary.failed_form("sign/sign.html", error, **_sign_context_safe(token, journeys.EMPLOYER, form))
     boundary.commit()

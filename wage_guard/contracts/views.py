@@ -23,10 +23,17 @@ MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
 
 def offer_from(form: OfferForm) -> services.ContractOffer:
     return services.ContractOffer(
-        term_type=terms.TermType(form.term_type.data), start_date=form.start_date.data, end_date=form.end_date.data,
-        task_description=form.task_description.data or "", job_title=form.job_title.data, work_place=form.work_place.data,
-        pay_form=terms.PayForm(form.pay_form.data), pay_amount=form.pay_amount.data, piece_unit=form.piece_unit.data or "",
-        probation_months=form.probation_months.data or 0, probation_pay=form.probation_pay.data,
+        term_type=terms.TermType(form.term_type.data),
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        task_description=form.task_description.data or "",
+        job_title=form.job_title.data,
+        work_place=form.work_place.data,
+        pay_form=terms.PayForm(form.pay_form.data),
+        pay_amount=form.pay_amount.data,
+        piece_unit=form.piece_unit.data or "",
+        probation_months=form.probation_months.data or 0,
+        probation_pay=form.probation_pay.data,
         other_terms=form.other_terms.data or "",
     )
 
@@ -36,8 +43,9 @@ def offer_from(form: OfferForm) -> services.ContractOffer:
 def list_contracts(project_id: int):  # type: ignore[no-untyped-def]
     """Every contract of the project with its status and any refusal reason."""
     project = organisations.get_project(actor(), project_id)
-    return render_template("contracts/list.html", project=project, contracts=services.project_contracts(project),
-                           can_manage=actor().role in MANAGERS)
+    return render_template(
+        "contracts/list.html", project=project, contracts=services.project_contracts(project), can_manage=actor().role in MANAGERS
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -69,9 +77,16 @@ def detail(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
     """One contract: status, terms, the evidence trail and the changes made to it."""
     project = organisations.get_project(actor(), project_id)
     contract = services.get_contract(project, contract_id)
-    return render_template("contracts/detail.html", project=project, contract=contract,
-                           terms=services.contract_terms(contract), children=services.children(contract),
-                           change_form=_change_form(contract), can_manage=actor().role in MANAGERS, open_states=OPEN)
+    return render_template(
+        "contracts/detail.html",
+        project=project,
+        contract=contract,
+        terms=services.contract_terms(contract),
+        children=services.children(contract),
+        change_form=_change_form(contract),
+        can_manage=actor().role in MANAGERS,
+        open_states=OPEN,
+    )
 
 
 @bp.get("/<int:contract_id>/pdf")

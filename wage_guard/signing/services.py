@@ -31,7 +31,6 @@ from wage_guard.signing.errors import SigningError
 from wage_guard.signing.keystore import EncryptedKeyStore, KeyStore
 from wage_guard.signing.models import SigningAuthority, SigningIdentity
 
-
 T = TypeVar("T")
 #: The root CRL is signed where the root key is; it must be re-issued (``flask signing init-ca``) before it ends.
 ROOT_CRL_VALIDITY = timedelta(days=730)
@@ -67,10 +66,16 @@ def init_authority(*, now: datetime) -> tuple[SigningAuthority, bool]:
     ca = pki.create_platform_ca("wage_guard", now=clock.wallclock())
     stored = ca.export(_kek(), include_root_key=True)
     root_crl = pki.issue_crl(ca, [], clock.wallclock(), issuer="root", next_update=ROOT_CRL_VALIDITY)
-    authority = SigningAuthority(root_cert_pem=stored.root_cert_pem, issuing_cert_pem=stored.issuing_cert_pem,
-                                 tsa_cert_pem=stored.tsa_cert_pem, root_key=stored.root_key,
-                                 root_crl_pem=root_crl.public_bytes(serialization.Encoding.PEM).decode(),
-                                 issuing_key=stored.issuing_key, tsa_key=stored.tsa_key, created_at=now)
+    authority = SigningAuthority(
+        root_cert_pem=stored.root_cert_pem,
+        issuing_cert_pem=stored.issuing_cert_pem,
+        tsa_cert_pem=stored.tsa_cert_pem,
+        root_key=stored.root_key,
+        root_crl_pem=root_crl.public_bytes(serialization.Encoding.PEM).decode(),
+        issuing_key=stored.issuing_key,
+        tsa_key=stored.tsa_key,
+        created_at=now,
+    )
     db.session.add(authority)
     db.session.flush()
     return authority, True
@@ -88,9 +93,14 @@ def platform_ca() -> pki.PlatformCA:
 def _load_ca(authority_id: int, issuing_pem: str, kek: bytes) -> pki.PlatformCA:
     authority = db.session.get(SigningAuthority, authority_id)
     assert authority is not None
-    stored = pki.StoredCA(root_cert_pem=authority.root_cert_pem, issuing_cert_pem=issuing_pem,
-                          tsa_cert_pem=authority.tsa_cert_pem, issuing_key=authority.issuing_key,
-                          tsa_key=authority.tsa_key, root_key=None)
+    stored = pki.StoredCA(
+        root_cert_pem=authority.root_cert_pem,
+        issuing_cert_pem=issuing_pem,
+        tsa_cert_pem=authority.tsa_cert_pem,
+        issuing_key=authority.issuing_key,
+        tsa_key=authority.tsa_key,
+        root_key=None,
+    )
     return pki.PlatformCA.load(stored, kek)
 
 
@@ -107,8 +117,6 @@ def key_store() -> KeyStore:
     """The configured key store: keys wrapped in the database, or the PKCS#11 HSM."""
     config = current_app.config
     if config["KEY_STORE"] == "pkcs11":
-        from wage_guard.signing.pkcs11 import Pkcs11KeyStore
-
         return _pkcs11_store(config["PKCS11_MODULE"], config["PKCS11_TOKEN_LABEL"], config["PKCS11_USER_PIN"])
     return _encrypted_store(_kek())
 
@@ -131,45 +139,68 @@ def pseudonym(owner_kind: str, owner_id: int) -> str:
     return hmac.new(key, f"cert:{owner_kind}:{owner_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def identity_for(owner_kind: str, owner_id: int, *, common_name: str, organization: str | None,
-                 now: datetime) -> SigningIdentity:
+def identity_for(owner_kind: str, owner_id: int, *, common_name: str, organization: str | None, now: datetime) -> SigningIdentity:
     """The signer's key and certificate, created on first signing."""
     store_name = current_app.config["KEY_STORE"]
-    existing = db.session.scalar(sa.select(SigningIdentity).where(SigningIdentity.owner_kind == owner_kind,
-                                                                 SigningIdentity.owner_id == owner_id,
-                                                                 SigningIdentity.key_store == store_name))
+    existing = db.session.scalar(
+        sa.select(SigningIdentity).where(
+            SigningIdentity.owner_kind == owner_kind,
+            SigningIdentity.owner_id == owner_id,
+            SigningIdentity.key_store == store_name,
+        )
+    )
     if existing is not None:
         return existing
     try:
         handle = key_store().create_key(f"{owner_kind}-{owner_id}")
-        subject = pki.PersonSubject(common_name=common_name, role=owner_kind,  # type: ignore[arg-type]
-                                    pseudonym=pseudonym(owner_kind, owner_id), organization=organization)
+        subject = pki.PersonSubject(
+            common_name=common_name,
+            role=owner_kind,  # type: ignore[arg-type]
+            pseudonym=pseudonym(owner_kind, owner_id),
+            organization=organization,
+        )
         chain = issuer().issue(handle.public_key, subject, clock.wallclock())
     except SigningError as exc:
         raise SigningFailed(_("The signing key could not be created: %(reason)s", reason=exc.reason)) from exc
-    identity = SigningIdentity(owner_kind=owner_kind, owner_id=owner_id, key_store=store_name,
-                               key_reference=handle.reference, cert_pem=pki.certificate_to_pem(chain[0]),
-                               chain_pem=pki.certificates_to_pem(chain[1:]), not_after=chain[0].not_valid_after_utc,
-                               created_at=now)
+    identity = SigningIdentity(
+        owner_kind=owner_kind,
+        owner_id=owner_id,
+        key_store=store_name,
+        key_reference=handle.reference,
+        cert_pem=pki.certificate_to_pem(chain[0]),
+        chain_pem=pki.certificates_to_pem(chain[1:]),
+        not_after=chain[0].not_valid_after_utc,
+        created_at=now,
+    )
     db.session.add(identity)
     db.session.flush()
     return identity
 
 
 def timestamper() -> timestamps.Timestamper:
-    return timestamps.make_timestamper(current_app.config.get("TSA_URL"), platform_ca(),
-                                       timeout=current_app.config["TSA_TIMEOUT_SECONDS"])
+    return timestamps.make_timestamper(
+        current_app.config.get("TSA_URL"), platform_ca(), timeout=current_app.config["TSA_TIMEOUT_SECONDS"]
+    )
 
 
-def sign(pdf: bytes, identity: SigningIdentity, *, field_name: str, placement: pades.SealPlacement, reason: str,
-         location: str) -> bytes:
+def sign(
+    pdf: bytes, identity: SigningIdentity, *, field_name: str, placement: pades.SealPlacement, reason: str, location: str
+) -> bytes:
     """Add one B-T signature with a visible seal; raises :class:`SigningFailed` with the reason."""
     cert = x509.load_pem_x509_certificate(identity.cert_pem.encode())
     chain = pki.certificates_from_pem(identity.chain_pem) if identity.chain_pem.strip() else []
     try:
         signer = key_store().signer(identity.key_reference, cert, chain)
-        return _outside_event_loop(pades.sign_pdf, pdf, signer=signer, timestamper=timestamper(), field_name=field_name,
-                                   placement=placement, reason=reason, location=location)
+        return _outside_event_loop(
+            pades.sign_pdf,
+            pdf,
+            signer=signer,
+            timestamper=timestamper(),
+            field_name=field_name,
+            placement=placement,
+            reason=reason,
+            location=location,
+        )
     except SigningError as exc:
         raise SigningFailed(_("Signing failed and nothing was saved: %(reason)s", reason=exc.reason)) from exc
 
@@ -186,9 +217,14 @@ def complete(pdf: bytes, *, now: datetime) -> bytes:
     """Add validation data and a document timestamp (B-LTA) once the last party has signed."""
     ca = platform_ca()
     try:
-        return _outside_event_loop(pades.complete_lta, pdf, trust_roots=[ca.root_cert],
-                                   other_certs=[ca.issuing_cert, ca.tsa_cert], crls=revocation_lists(now),
-                                   timestamper=timestamper())
+        return _outside_event_loop(
+            pades.complete_lta,
+            pdf,
+            trust_roots=[ca.root_cert],
+            other_certs=[ca.issuing_cert, ca.tsa_cert],
+            crls=revocation_lists(now),
+            timestamper=timestamper(),
+        )
     except SigningError as exc:
         raise SigningFailed(_("Signing failed and nothing was saved: %(reason)s", reason=exc.reason)) from exc
 
@@ -199,5 +235,10 @@ def verify(pdf: bytes) -> pades.ValidationReport:
     :raises signing.errors.NotAPdf: for bytes that are not a readable PDF.
     """
     ca = platform_ca()
-    return _outside_event_loop(pades.validate_pdf, pdf, trust_roots=[ca.root_cert],
-                               other_certs=[ca.issuing_cert, ca.tsa_cert], crls=revocation_lists(clock.wallclock()))
+    return _outside_event_loop(
+        pades.validate_pdf,
+        pdf,
+        trust_roots=[ca.root_cert],
+        other_certs=[ca.issuing_cert, ca.tsa_cert],
+        crls=revocation_lists(clock.wallclock()),
+    )

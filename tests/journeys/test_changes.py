@@ -1,0 +1,124 @@
+"""Renew, amend, rescind, terminate: each a signed document linked to the original, and the terms risk jobs read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+
+from tests.conftest import advance
+from tests.factories import login
+from tests.journeys.conftest import (
+    SIGNATORY_PHONE,
+    WORKERS,
+    SigningWorld,
+    contract_state,
+    default_placement,
+    link_in_sms,
+    seal_batch,
+    worker_ready,
+)
+from tests.journeys.test_signing_journey import sign_one
+from wage_guard.contracts import services as contracts
+from wage_guard.contracts.models import Contract
+from wage_guard.enrollment.models import Enrollment
+from wage_guard.extensions import db
+
+LI_PHONE = WORKERS["李四"][1]
+
+
+def change(app: Flask, sw: SigningWorld, contract_id: int, kind: str, **fields: str) -> int:
+    foreman = app.test_client()
+    login(foreman, "foreman_a")
+    form = {
+        "kind": kind,
+        "term_type": "task",
+        "start_date": "2026-11-02",
+        "task_description": "主体结构完成",
+        "job_title": "钢筋工",
+        "work_place": "工地",
+        "pay_form": "daily",
+        "pay_amount": "350",
+        "probation_months": "0",
+    }
+    form.update(fields)
+    response = foreman.post(f"/projects/{sw.base.project_a}/contracts/{contract_id}/change", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def sign_change(app: Flask) -> None:
+    advance(seconds=61)
+    seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
+    advance(seconds=61)
+    client = app.test_client()
+    token = link_in_sms(app, LI_PHONE, "/s/")
+    html = worker_ready(client, app, token, LI_PHONE)
+    assert client.post(f"/s/{token}/sign", data=default_placement(html)).status_code == 302
+
+
+def current_pay(app: Flask, sw: SigningWorld) -> Decimal | None:
+    with app.app_context():
+        entry = db.session.get(Enrollment, sw.enrollments["李四"])
+        assert entry is not None
+        terms = contracts.current_terms(entry)
+        return terms.pay_amount if terms else None
+
+
+def test_amendment_changes_the_terms_risk_jobs_read(app: Flask, signing_world: SigningWorld) -> None:
+    original = sign_one(app, signing_world)
+    assert current_pay(app, signing_world) == Decimal("350")
+    amendment = change(app, signing_world, original, "amendment", pay_amount="380")
+    # Until the amendment is signed, the original terms apply.
+    assert current_pay(app, signing_world) == Decimal("350")
+    sign_change(app)
+    assert contract_state(app, amendment)[0] == "completed"
+    assert contract_state(app, original)[0] == "in_force"
+    assert current_pay(app, signing_world) == Decimal("380")
+    with app.app_context():
+        linked = db.session.get(Contract, amendment)
+        assert linked is not None
+        assert linked.parent_id == original
+
+
+@pytest.mark.parametrize(("kind", "parent_status"), [("termination", "terminated"), ("rescission", "rescinded")])
+def test_ending_a_contract(app: Flask, signing_world: SigningWorld, kind: str, parent_status: str) -> None:
+    original = sign_one(app, signing_world)
+    ending = change(app, signing_world, original, kind, other_terms="双方协商一致，于2026年12月31日解除劳动关系")
+    sign_change(app)
+    assert contract_state(app, ending)[0] == "completed"
+    assert contract_state(app, original)[0] == parent_status
+    assert current_pay(app, signing_world) is None
+
+
+def test_renewal_replaces_the_original(app: Flask, signing_world: SigningWorld) -> None:
+    original = sign_one(app, signing_world)
+    renewal = change(app, signing_world, original, "renewal", pay_amount="360")
+    sign_change(app)
+    assert contract_state(app, original)[0] == "renewed"
+    assert contract_state(app, renewal)[0] == "in_force"
+    assert current_pay(app, signing_world) == Decimal("360")
+
+
+def test_only_one_change_at_a_time_and_only_in_force(app: Flask, signing_world: SigningWorld) -> None:
+    original = sign_one(app, signing_world)
+    change(app, signing_world, original, "amendment", pay_amount="380")
+    advance(seconds=61)  # the foreman's previous login code
+    foreman = app.test_client()
+    login(foreman, "foreman_a")
+    second = foreman.post(
+        f"/projects/{signing_world.base.project_a}/contracts/{original}/change?lang=en",
+        data={
+            "kind": "termination",
+            "term_type": "task",
+            "start_date": "2026-11-02",
+            "task_description": "x",
+            "job_title": "钢筋工",
+            "work_place": "工地",
+            "pay_form": "daily",
+            "pay_amount": "350",
+        },
+        follow_redirects=True,
+    )
+    assert "already being signed" in second.get_data(as_text=True)
