@@ -2,13 +2,15 @@
 
 import sys
 
-from benchmarks import contracts, enrolment_lcp
+from benchmarks import contracts, enrolment_lcp, ledger, merkle
 
 
 def main() -> int:
-    status = contracts.main([])
-    print()
-    return status or enrolment_lcp.main([])
+    statuses = []
+    for benchmark in (contracts, ledger, merkle, enrolment_lcp):
+        statuses.append(benchmark.main([]))
+        print()
+    return max(statuses)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from jobs.enrollment import purge_stale_enrollments
+from jobs.ledger import publish_tree_head
 from jobs.sms import deliver_pending_sms
 
 
@@ -22,4 +23,5 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
     return [
         JobDefinition("deliver_pending_sms", deliver_pending_sms, app.config["SCHEDULER_SMS_INTERVAL_SECONDS"]),
         JobDefinition("purge_stale_enrollments", purge_stale_enrollments, 600),
+        JobDefinition("publish_tree_head", publish_tree_head, app.config["SCHEDULER_TREE_HEAD_INTERVAL_SECONDS"]),
     ]

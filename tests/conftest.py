@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from tests import factories
 from wage_guard import clock, create_app
 from wage_guard.extensions import db, limiter
+from wage_guard.ledger.services import forget_cached_nodes
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
@@ -73,6 +74,7 @@ def _clean_state(app: Flask) -> Iterator[None]:
     app.config["WTF_CSRF_ENABLED"] = False
     yield
     clock.freeze(None)
+    forget_cached_nodes()
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
@@ -97,6 +99,14 @@ def world(app: Flask) -> factories.World:
     """Two counties, two employers, two projects (A, B) and one account per role and scope."""
     with app.app_context():
         return factories.build_world()
+
+
+@pytest.fixture
+def signing_world(app: Flask, world: factories.World):  # type: ignore[no-untyped-def]
+    """The world plus the platform CA, an authorised employer signatory and two workers with addresses."""
+    from tests.journeys.conftest import make_signing_world
+
+    return make_signing_world(app, world)
 
 
 def advance(**delta: float) -> datetime:

@@ -34,9 +34,13 @@ PUBLIC = {
     ),
     *(f"sign.employer_{name}" for name in ("start", "code", "verify", "seal", "page", "seal_image")),
     # The worker portal: authorised by an SMS code to the worker's phone (tests/journeys check its scoping).
-    *(f"portal.{name}" for name in ("start", "verify", "contracts", "download", "print_pdf", "verify_contract", "logout")),
+    *(f"portal.{name}" for name in ("start", "verify", "contracts", "download", "evidence", "print_pdf")),
+    "portal.verify_contract",
+    "portal.logout",
     "verification.upload",
     "verification.known",
+    # The evidence log's public JSON endpoints.
+    *(f"log.{name}" for name in ("latest", "by_size", "public_key", "entry", "consistency")),
 }
 #: URL arguments for requests *against project B* (the project outside the scope of the A-side accounts).
 ARGS_FOR_B: dict[str, Callable[[World], object]] = {
@@ -47,6 +51,8 @@ ARGS_FOR_B: dict[str, Callable[[World], object]] = {
     # Contract routes check the project first; tests/journeys checks a contract of B through A's URL.
     "contract_id": lambda w: 1,
     "page": lambda w: 0,
+    "size": lambda w: 1,
+    "seq": lambda w: 0,
     "filename": lambda w: "css/app.css",
 }
 #: Accounts that must not see project B (in county 370321, employer B), and why.

@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     from wage_guard.enrollment import models as _enrollment  # noqa: F401
     from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
     from wage_guard.i18n import select_locale
+    from wage_guard.ledger import models as _ledger  # noqa: F401
     from wage_guard.signing import models as _signing  # noqa: F401
     from wage_guard.sms import models as _sms  # noqa: F401
 
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from wage_guard.enrollment.views import bp as enrollment_bp
     from wage_guard.enrollment.views import public_bp as enrollment_public_bp
     from wage_guard.inspector.views import bp as inspector_bp
+    from wage_guard.ledger.views import bp as log_bp
     from wage_guard.organisations.views import bp as organisations_bp
     from wage_guard.sms.views import bp as sms_bp
     from wage_guard.verification.views import bp as verification_bp
@@ -99,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         sign_bp,
         portal_bp,
         verification_bp,
+        log_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -123,6 +126,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["mask_signer"] = mask_signer
+    app.jinja_env.filters["china_time"] = _china_time
 
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
@@ -134,3 +138,15 @@ def register_template_helpers(app: Flask) -> None:
             "event_labels": EVENT_LABELS,
             "demo_mode": app.config["DEMO_MODE"],
         }
+
+
+def _china_time(value: object) -> str:
+    """Show an ISO timestamp or datetime in China time (UTC+8), to the second."""
+    from datetime import datetime
+
+    from wage_guard.clock import CHINA, as_utc
+
+    if not value:
+        return "—"
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return as_utc(moment).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"

@@ -7,8 +7,9 @@ def register_commands(app: Flask) -> None:
     from wage_guard.accounts.cli import accounts
     from wage_guard.contracts.cli import contracts
     from wage_guard.demo import demo
+    from wage_guard.ledger.cli import ledger
     from wage_guard.organisations.cli import organisations
     from wage_guard.signing.cli import signing
 
-    for group in (accounts, organisations, demo, signing, contracts):
+    for group in (accounts, organisations, demo, signing, contracts, ledger):
         app.cli.add_command(group)

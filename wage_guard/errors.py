@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -110,7 +110,7 @@ def _http_message(code: int) -> str:
         403: _("You do not have permission to see this page."),
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
-        413: _("The upload is too large."),
+        413: _("The file is too large: the limit is %(mb)d MB.", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
     }
     return messages.get(code, _("The request could not be processed."))
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -44,11 +43,6 @@ def offer(**changes: object) -> contracts.ContractOffer:
     from dataclasses import replace
 
     return replace(base, **changes)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def signing_world(app: Flask, world: World) -> SigningWorld:
-    return make_signing_world(app, world)
 
 
 def make_signing_world(app: Flask, world: World) -> SigningWorld:

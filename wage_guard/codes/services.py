@@ -22,6 +22,7 @@ from wage_guard.errors import RecordedFailure
 from wage_guard.extensions import db
 from wage_guard.fieldcrypt import blind_index
 from wage_guard.i18n import _
+from wage_guard.ledger import services as ledger
 from wage_guard.sms import services as sms
 
 
@@ -142,3 +143,5 @@ def _record(code_id: int | None, purpose: str, index: str, kind: CodeEventKind, 
             user_agent=(requester.user_agent or "")[:256] or None,
         )
     )
+    ip = ledger.keyed(requester.ip_address, "ip") if requester.ip_address else None
+    ledger.append(f"code_{kind.value}", f"code:{purpose}", {"phone": index[:32], "ip": ip, "code_id": code_id}, now=now)

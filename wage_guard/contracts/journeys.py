@@ -29,6 +29,7 @@ from wage_guard.contracts.models import Contract, ContractBatch, SigningLink
 from wage_guard.errors import Conflict, Gone, NotFound, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Employer
 from wage_guard.signing import services as signing
 from wage_guard.signing.pades import SealPlacement
@@ -198,6 +199,11 @@ def verify_code(link: SigningLink, code: str, *, now: datetime, requester: codes
     _record_all(link, "code_verified", now, requester)
 
 
+def record_view(link: SigningLink, kind: str, *, now: datetime, requester: codes.Requester, **details: object) -> None:
+    """Log that the signer was shown the notice or the contract pages."""
+    _record_all(link, kind, now, requester, **details)
+
+
 def acknowledge_notice(link: SigningLink, *, now: datetime, requester: codes.Requester) -> None:
     _record_all(link, "notice_acknowledged", now, requester)
 
@@ -233,6 +239,7 @@ def sign_as_worker(
     worker = contract.worker
     identity = signing.identity_for("worker", worker.id, common_name=worker.name, organization=None, now=now)
     pdf = contract.current_document.pdf
+    before = contract.current_document.sha256
     box = _box(pdf, placement, WORKER)
     signed = signing.sign(
         pdf,
@@ -242,7 +249,7 @@ def sign_as_worker(
         location=contract.project.name,
         placement=SealPlacement(placement.page, box, _worker_seal(worker.name)),
     )
-    contracts.add_document(contract, "completed", signing.complete(signed, now=now), now)
+    document = contracts.add_document(contract, "completed", signing.complete(signed, now=now), now)
     contracts.transition(contract, lifecycle.Event.WORKER_SIGNED)
     contract.worker_signed_at = now
     contracts.record(
@@ -254,8 +261,15 @@ def sign_as_worker(
         user_agent=requester.user_agent,
         page=placement.page,
         box=[round(v, 2) for v in box],
+        document_sha256_before=before,
+        document_sha256_after=document.sha256,
+        method="sms_code+drag_seal+pades_b_t+rfc3161+b_lta",
+        timestamp_authority=_tsa_name(),
+        certificate_sha256=_fingerprint(identity.cert_pem),
     )
     sms.queue_sms(worker.phone, "signed", number=contract.number, url=_public_url("portal.start"))
+    contracts.record(contract, "completion_sms_queued", "system", now)
+    ledger.publish_tree_head(now=now)
     return contract
 
 
@@ -271,6 +285,7 @@ def seal_as_employer(
     image = _company_seal(employer.name)
     for contract in sealable:
         pdf = contract.current_document.pdf
+        before = contract.current_document.sha256
         box = _box(pdf, placement, EMPLOYER)
         sealed = signing.sign(
             pdf,
@@ -280,7 +295,7 @@ def seal_as_employer(
             location=contract.project.name,
             placement=SealPlacement(placement.page, box, image),
         )
-        contracts.add_document(contract, "employer_sealed", sealed, now)
+        document = contracts.add_document(contract, "employer_sealed", sealed, now)
         contracts.transition(contract, lifecycle.Event.EMPLOYER_SEALED)
         contract.employer_signed_at = now
         contracts.record(
@@ -292,9 +307,23 @@ def seal_as_employer(
             user_agent=requester.user_agent,
             page=placement.page,
             box=[round(v, 2) for v in box],
+            document_sha256_before=before,
+            document_sha256_after=document.sha256,
+            method="sms_code+drag_seal+pades_b_t+rfc3161",
+            timestamp_authority=_tsa_name(),
+            certificate_sha256=_fingerprint(identity.cert_pem),
         )
         send_worker_link(contract, now=now)
     return sealable
+
+
+def _tsa_name() -> str:
+    url = current_app.config.get("TSA_URL")
+    return "embedded" if not url else str(url).split("/")[2]
+
+
+def _fingerprint(cert_pem: str) -> str:
+    return hashlib.sha256(cert_pem.encode()).hexdigest()
 
 
 def _require_fresh(verified_at: float | None, now: datetime) -> None:

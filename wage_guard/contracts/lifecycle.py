@@ -126,4 +126,9 @@ EVENT_LABELS = {
     "worker_signed": _l("Signed by the worker"),
     "refused": _l("Refused by the worker"),
     "withdrawn": _l("Withdrawn"),
+    "notice_shown": _l("Notice shown"),
+    "pages_shown": _l("Contract pages shown"),
+    "completion_sms_queued": _l("Completion message sent"),
+    "downloaded": _l("Downloaded"),
+    "evidence_exported": _l("Evidence package exported"),
 }

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, sess
 
 from wage_guard import boundary, clock
 from wage_guard.contracts import portal
+from wage_guard.contracts import services as contracts_services
 from wage_guard.contracts.forms import CodeForm, PhoneForm
-from wage_guard.contracts.views import pdf_response
+from wage_guard.contracts.views import evidence_response, pdf_response
 from wage_guard.errors import WageGuardError
 from wage_guard.extensions import limiter
 from wage_guard.security import requester
@@ -74,7 +75,26 @@ def contracts():  # type: ignore[no-untyped-def]
 
 @bp.get("/contracts/<int:contract_id>.pdf")
 def download(contract_id: int):  # type: ignore[no-untyped-def]
-    return pdf_response(portal.get_contract(_worker_ids(), contract_id), download=True)
+    """Download the signed PDF (logged as evidence that the worker received it)."""
+    contract = portal.get_contract(_worker_ids(), contract_id)
+    contracts_services.record(
+        contract,
+        "downloaded",
+        f"worker:{contract.worker_id}",
+        clock.utcnow(),
+        ip_address=requester().ip_address,
+        user_agent=requester().user_agent,
+        what="pdf",
+    )
+    boundary.commit()
+    return pdf_response(contract, download=True)
+
+
+@bp.get("/contracts/<int:contract_id>/evidence.zip")
+def evidence(contract_id: int):  # type: ignore[no-untyped-def]
+    """The evidence package of the worker's own contract."""
+    contract = portal.get_contract(_worker_ids(), contract_id)
+    return evidence_response(contract, f"worker:{contract.worker_id}")
 
 
 @bp.get("/contracts/<int:contract_id>/print")

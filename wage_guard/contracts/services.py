@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -26,6 +27,7 @@ from wage_guard.enrollment.models import Enrollment
 from wage_guard.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Employer, Project
 
 #: Renders previews one at a time per process: concurrent requests for a document's pages then find them stored.
@@ -192,8 +194,15 @@ def record(
     user_agent: str | None = None,
     **details: object,
 ) -> None:
-    """Add a step to the contract's evidence trail (never personal data in ``details``)."""
-    payload = details.pop("details", None) or details
+    """Add a step to the contract's trail and to the evidence log (never personal data in ``details``)."""
+    payload: dict[str, Any] = details.pop("details", None) or details  # type: ignore[assignment]
+    evidence: dict[str, Any] = {
+        "actor": ledger.keyed(actor, "actor"),
+        "ip": ledger.keyed(ip_address, "ip") if ip_address else None,
+        "device": ledger.keyed(user_agent, "device") if user_agent else None,
+        **payload,
+    }
+    ledger.append(kind, f"contract:{contract.number}", evidence, now=now)
     db.session.add(
         ContractEvent(
             contract=contract,

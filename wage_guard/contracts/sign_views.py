@@ -169,6 +169,8 @@ def worker_notice(token: str):  # type: ignore[no-untyped-def]
         _remember(link, acknowledged_at=clock.utcnow().timestamp())
         boundary.commit()
         return redirect(url_for("sign.worker_terms", token=token))
+    journeys.record_view(link, "notice_shown", now=clock.utcnow(), requester=requester())
+    boundary.commit()
     return render_template("sign/notice.html", token=token, form=form)
 
 
@@ -190,7 +192,10 @@ def worker_sign(token: str):  # type: ignore[no-untyped-def]
         return redirect(url_for("sign.worker_notice", token=token))
     form = PlacementForm()
     if not form.is_submitted():
-        return render_template("sign/sign.html", **_sign_context(link, token, journeys.WORKER, form))
+        context = _sign_context(link, token, journeys.WORKER, form)
+        journeys.record_view(link, "pages_shown", now=clock.utcnow(), requester=requester(), pages=len(context["pages"]))  # type: ignore[arg-type]
+        boundary.commit()
+        return render_template("sign/sign.html", **context)
     try:
         state = _state(link)
         contract = journeys.sign_as_worker(

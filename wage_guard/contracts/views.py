@@ -15,7 +15,7 @@ from wage_guard.enrollment import services as enrollment
 from wage_guard.errors import WageGuardError
 from wage_guard.i18n import _
 from wage_guard.organisations import services as organisations
-from wage_guard.security import actor, role_required, staff_required
+from wage_guard.security import actor, requester, role_required, staff_required
 
 bp = Blueprint("contracts", __name__, url_prefix="/projects/<int:project_id>/contracts")
 MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
@@ -92,9 +92,38 @@ def detail(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/<int:contract_id>/pdf")
 @staff_required
 def pdf(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
-    """The latest PDF of the contract."""
+    """The latest PDF of the contract (the download is logged)."""
     contract = services.get_contract(organisations.get_project(actor(), project_id), contract_id)
+    services.record(
+        contract,
+        "downloaded",
+        f"staff:{actor().id}",
+        clock.utcnow(),
+        ip_address=requester().ip_address,
+        user_agent=requester().user_agent,
+        what="pdf",
+    )
+    boundary.commit()
     return pdf_response(contract, download=True)
+
+
+@bp.get("/<int:contract_id>/evidence.zip")
+@staff_required
+def evidence(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
+    """The evidence package (for the parties and the county's inspectors)."""
+    contract = services.get_contract(organisations.get_project(actor(), project_id), contract_id)
+    return evidence_response(contract, f"staff:{actor().id}")
+
+
+def evidence_response(contract: Contract, who: str) -> Response:
+    from wage_guard.ledger import evidence as evidence_package
+
+    now = clock.utcnow()
+    services.record(contract, "evidence_exported", who, now, ip_address=requester().ip_address, user_agent=requester().user_agent)
+    data = evidence_package.build(contract, now=now)
+    boundary.commit()
+    headers = {"Content-Disposition": f'attachment; filename="{contract.number}-evidence.zip"'}
+    return Response(data, mimetype="application/zip", headers=headers)
 
 
 def pdf_response(contract: Contract, *, download: bool) -> Response:

@@ -26,6 +26,7 @@ from wage_guard.errors import Conflict, Gone, NotFound, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.fieldcrypt import blind_index
 from wage_guard.i18n import _
+from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Project
 from wage_guard.sms.phones import InvalidPhoneNumber, parse_mobile
 
@@ -183,6 +184,17 @@ def complete_enrollment(pending: PendingEnrollment, code: str, *, now: datetime,
     db.session.add(enrollment)
     db.session.delete(pending)
     db.session.flush()
+    ledger.append(
+        "enrolled",
+        f"enrollment:{enrollment.id}",
+        {
+            "project": link.project_id,
+            "worker": ledger.keyed(str(worker.id), "worker"),
+            "link": link.id,
+            "consent_version": pending.consent_version,
+        },
+        now=now,
+    )
     return enrollment
 
 

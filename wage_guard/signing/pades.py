@@ -130,6 +130,8 @@ class ValidationReport:
     problems: list[str]
     #: True when CRLs were supplied and every certificate's revocation status was checked against them.
     revocation_checked: bool = False
+    #: The last signature is intact but something other than validation data was added after it.
+    changed_after_last_signature: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict (datetimes as ISO 8601 strings)."""
@@ -243,7 +245,10 @@ def validate_pdf(
             levels.append(status.modification_level)
             signatures.append(_signature_report(embedded, status))
     problems = _problems(signatures, timestamps, levels)
-    return ValidationReport(not problems, signatures, timestamps, problems, revocation_checked=bool(crls))
+    appended = bool(signatures) and signatures[-1].intact and (levels[-1] is None or levels[-1] > ModificationLevel.LTA_UPDATES)
+    return ValidationReport(
+        not problems, signatures, timestamps, problems, revocation_checked=bool(crls), changed_after_last_signature=appended
+    )
 
 
 def _reader(pdf: bytes) -> PdfFileReader:

@@ -1,0 +1,242 @@
+"""The evidence log in the database: appends, tree heads, proofs, tampering detection and concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tests.conftest import advance
+from tests.conftest import test_config as make_test_config
+from wage_guard import boundary, clock, create_app
+from wage_guard.extensions import db
+from wage_guard.ledger import audit, merkle, services
+from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead
+
+
+def fill(app: Flask, count: int, *, publish_every: int = 0) -> None:
+    with app.app_context():
+        for n in range(count):
+            services.append("test_step", f"subject:{n % 3}", {"n": n, "note": "步骤"}, now=clock.utcnow())
+            if publish_every and (n + 1) % publish_every == 0:
+                services.publish_tree_head(now=clock.utcnow())
+        boundary.commit()
+
+
+def verify(app: Flask) -> audit.AuditResult:
+    with app.app_context():
+        return audit.verify_all()
+
+
+def sql(app: Flask, statement: str, **params: object) -> None:
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.text(statement), params)
+
+
+def test_appends_are_gap_free_and_roots_match_a_fresh_tree(app: Flask) -> None:
+    fill(app, 37)
+    with app.app_context():
+        entries = db.session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq)).all()
+        assert [e.seq for e in entries] == list(range(37))
+        fresh = merkle.MemoryNodes()
+        for entry in entries:
+            fresh.append(services.entry_bytes(entry))
+        for size in (1, 2, 3, 16, 17, 37):
+            assert services.root_at(size) == fresh.root(size)
+
+
+def test_tree_heads_are_signed_and_consistent(app: Flask) -> None:
+    fill(app, 10, publish_every=4)
+    with app.app_context():
+        heads = db.session.scalars(sa.select(TreeHead).order_by(TreeHead.size)).all()
+        assert [h.size for h in heads] == [4, 8]
+        assert services.publish_tree_head(now=clock.utcnow()) is not None
+        assert services.publish_tree_head(now=clock.utcnow()) is None  # nothing new
+        keys = services.public_keys()
+        for head in heads:
+            assert services.head_signature_ok(services.tree_head_json(head), keys[head.key_id])
+        proof = merkle.decode_proof(services.consistency(4, 8))
+        assert merkle.verify_consistency(4, 8, bytes.fromhex(heads[0].root_hash), bytes.fromhex(heads[1].root_hash), proof)
+    assert verify(app).ok
+
+
+def test_entries_carry_no_personal_data(app: Flask) -> None:
+    with app.app_context():
+        services.append("code_sent", "code:x", {"ip": services.keyed("203.0.113.7", "ip")}, now=clock.utcnow())
+        boundary.commit()
+        payload = db.session.scalars(sa.select(LedgerEntry)).one().payload
+    assert "203.0.113.7" not in payload
+
+
+@pytest.mark.parametrize(
+    ("tamper", "first_bad"),
+    [
+        ("UPDATE ledger_entry SET payload = '[999]' WHERE seq = 5", 5),
+        ("UPDATE ledger_entry SET kind = 'forged' WHERE seq = 12", 12),
+        ("DELETE FROM ledger_entry WHERE seq = 7", 7),
+        ("UPDATE ledger_entry SET logged_at = logged_at WHERE seq = -1", None),
+    ],
+)
+def test_ledger_verify_names_the_first_bad_entry(app: Flask, tamper: str, first_bad: int | None) -> None:
+    fill(app, 20, publish_every=8)
+    sql(app, tamper)
+    result = verify(app)
+    assert result.ok is (first_bad is None)
+    assert result.first_bad_seq == first_bad
+
+
+def test_reordered_entries_are_detected(app: Flask) -> None:
+    fill(app, 12, publish_every=6)
+    sql(app, "UPDATE ledger_entry SET seq = 100 WHERE seq = 3")
+    sql(app, "UPDATE ledger_entry SET seq = 3 WHERE seq = 4")
+    sql(app, "UPDATE ledger_entry SET seq = 4 WHERE seq = 100")
+    result = verify(app)
+    assert not result.ok
+    assert result.first_bad_seq == 3
+
+
+def test_inserted_entry_is_detected(app: Flask) -> None:
+    fill(app, 9, publish_every=9)
+    with app.app_context():
+        db.session.add(LedgerEntry(seq=9, logged_at=clock.utcnow(), kind="forged", subject="x", payload="{}", leaf_hash="0" * 64))
+        db.session.commit()
+    result = verify(app)
+    assert not result.ok
+    assert result.first_bad_seq == 9
+
+
+def test_rewritten_history_with_matching_hashes_is_caught_by_the_signed_head(app: Flask) -> None:
+    """Someone edits an entry and recomputes its leaf and every node: only the signed tree head betrays it."""
+    fill(app, 8, publish_every=8)
+    with app.app_context():
+        entry = db.session.get(LedgerEntry, 2)
+        assert entry is not None
+        forged = LedgerEntry(
+            seq=2, logged_at=entry.logged_at, kind=entry.kind, subject=entry.subject, payload='{"n":2000}', leaf_hash=""
+        )
+        tree = merkle.MemoryNodes()
+        for e in db.session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq)):
+            tree.append(services.entry_bytes(forged if e.seq == 2 else e))
+        leaf = merkle.leaf_hash(services.entry_bytes(forged)).hex()
+    sql(app, "UPDATE ledger_entry SET payload = :payload, leaf_hash = :leaf WHERE seq = 2", payload='{"n":2000}', leaf=leaf)
+    with app.app_context():
+        for node in db.session.scalars(sa.select(LedgerNode)).all():
+            sql(
+                app,
+                'UPDATE ledger_node SET hash = :h WHERE level = :l AND "index" = :i',
+                h=tree.get(node.level, node.index),
+                l=node.level,
+                i=node.index,
+            )
+    result = verify(app)
+    assert not result.ok
+    assert result.first_bad_seq == 0
+    assert any("tree head of size 8" in p for p in result.problems)
+
+
+def test_altered_tree_head_signature_is_detected(app: Flask) -> None:
+    fill(app, 5, publish_every=5)
+    with app.app_context():
+        signature = db.session.scalars(sa.select(TreeHead)).one().signature
+    flipped = ("1" if signature[0] != "1" else "2") + signature[1:]
+    sql(app, "UPDATE tree_head SET signature = :s", s=flipped)
+    result = verify(app)
+    assert not result.ok
+    assert any("signature of the tree head" in p for p in result.problems)
+
+
+def test_cli_ledger_verify_exit_codes(app: Flask) -> None:
+    fill(app, 6, publish_every=3)
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["ledger", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "6 entries and 2 tree heads" in ok.output
+    sql(app, "UPDATE ledger_entry SET subject = 'changed' WHERE seq = 4")
+    bad = runner.invoke(args=["ledger", "verify"])
+    assert bad.exit_code == 1
+    assert "first bad entry: 4" in bad.output
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_application(app: Flask) -> None:
+    fill(app, 2)
+    with app.app_context():
+        entry = db.session.get(LedgerEntry, 0)
+        assert entry is not None
+        entry.kind = "changed"
+        with pytest.raises(PermissionError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.get(LedgerEntry, 1))
+        with pytest.raises(PermissionError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_concurrent_appends_from_threads_are_gap_free(app: Flask) -> None:
+    per_thread, threads = 15, 4
+
+    def work() -> None:
+        fill(app, per_thread)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    with app.app_context():
+        seqs = list(db.session.scalars(sa.select(LedgerEntry.seq).order_by(LedgerEntry.seq)))
+        assert seqs == list(range(per_thread * threads))
+        assert db.session.get(LedgerState, 1).size == per_thread * threads  # type: ignore[union-attr]
+        services.publish_tree_head(now=clock.utcnow())
+        boundary.commit()
+    assert verify(app).ok
+
+
+def _append_in_process(database_url: str, count: int, start: multiprocessing.synchronize.Event) -> None:
+    application = create_app(make_test_config(database_url))
+    start.wait()
+    fill(application, count)
+
+
+def test_concurrent_appends_from_processes_are_gap_free(app: Flask, database_url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    processes = [context.Process(target=_append_in_process, args=(database_url, 20, start)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    start.set()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    with app.app_context():
+        seqs = list(db.session.scalars(sa.select(LedgerEntry.seq).order_by(LedgerEntry.seq)))
+        assert seqs == list(range(60))
+        services.publish_tree_head(now=clock.utcnow())
+        boundary.commit()
+    assert verify(app).ok
+
+
+def test_proof_endpoints(app: Flask) -> None:
+    fill(app, 9, publish_every=4)
+    advance(seconds=1)
+    with app.app_context():
+        services.publish_tree_head(now=clock.utcnow())
+        boundary.commit()
+    client = app.test_client()
+    head = client.get("/log/tree-head").get_json()
+    assert head["size"] == 9
+    keys = client.get("/log/public-key").get_json()
+    assert services.head_signature_ok(head, keys[head["key_id"]])
+    assert client.get("/log/tree-head/4").get_json()["size"] == 4
+    assert client.get("/log/tree-head/5").status_code == 404
+    item = client.get("/log/entries/6").get_json()
+    leaf = merkle.leaf_hash(services.canonical(item["entry"]))
+    assert merkle.verify_inclusion(leaf, 6, 9, merkle.decode_proof(item["proof"]), bytes.fromhex(head["root"]))
+    first = client.get("/log/tree-head/4").get_json()
+    proof = client.get("/log/consistency?first=4&second=9").get_json()["proof"]
+    assert merkle.verify_consistency(4, 9, bytes.fromhex(first["root"]), bytes.fromhex(head["root"]), merkle.decode_proof(proof))
+    assert client.get("/log/entries/99").status_code == 404
+    assert client.get("/log/consistency?first=9&second=4").status_code == 400

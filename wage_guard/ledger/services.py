@@ -1,0 +1,309 @@
+"""The evidence log: the only writer (``append``), signed tree heads, proofs and full verification.
+
+Every business step that matters as evidence calls ``append`` inside its own transaction, so the entry commits
+or rolls back with the change it records. Appends take the log's state row first (an UPDATE), which serialises
+them on SQLite and PostgreSQL alike: sequence numbers have no gaps and no duplicates.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from wage_guard import clock
+from wage_guard.extensions import db
+from wage_guard.ledger import merkle
+from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerState, LogKey, TreeHead
+
+_KEY_CONTEXT = "wage_guard.ledger.log_key"
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 (what is hashed and signed)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_bytes(entry: LedgerEntry) -> bytes:
+    """The bytes a leaf hashes: every field of the entry, so editing or moving any of them shows."""
+    return canonical(
+        {
+            "seq": entry.seq,
+            "time": clock.as_utc(entry.logged_at).isoformat(),
+            "kind": entry.kind,
+            "subject": entry.subject,
+            "payload": json.loads(entry.payload),
+        }
+    )
+
+
+def keyed(value: str, purpose: str) -> str:
+    """A keyed hash for values that must be linkable but not readable (addresses, person ids)."""
+    key = base64.b64decode(current_app.config["BLIND_INDEX_KEY"])
+    return hmac.new(key, f"ledger:{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+#: Subtree hashes known to be committed (they never change once written): appends read the right edge of the tree
+#: from here instead of the database. Nodes written by the current transaction wait in ``session.info`` and move
+#: here only when it commits, so a rollback cannot leave a hash behind that the database does not have.
+_COMMITTED_NODES: OrderedDict[tuple[int, int], bytes] = OrderedDict()
+_COMMITTED_LIMIT = 4096
+_PENDING = "wage_guard.ledger.pending_nodes"
+_ENTRIES, _NODES, _STATE = LedgerEntry.__table__, LedgerNode.__table__, LedgerState.__table__
+#: Writing the state row takes its lock (a row lock on PostgreSQL, the write lock on SQLite) until the commit.
+_LOCK = _STATE.update().where(_STATE.c.id == 1).values(size=_STATE.c.size).returning(_STATE.c.size)
+_NEXT_SEQ = "wage_guard.ledger.next_seq"
+
+
+class DbNodes:
+    """Complete-subtree hashes: this transaction's new ones, then the committed cache, then the database."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, int], bytes] = {}
+
+    def get(self, level: int, index: int) -> bytes:
+        return self.get_many([(level, index)])[(level, index)]
+
+    def get_many(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Fetch what is not known yet in one query (a proof needs about log2(size) of them)."""
+        pending = db.session.info.get(_PENDING, {})
+        for key in keys:
+            if key not in self._cache:
+                found = pending.get(key) or _COMMITTED_NODES.get(key)
+                if found is not None:
+                    self._cache[key] = found
+        wanted = [k for k in keys if k not in self._cache]
+        if wanted:
+            query = sa.select(_NODES.c.level, _NODES.c.index, _NODES.c.hash).where(
+                sa.tuple_(_NODES.c.level, _NODES.c.index).in_(wanted)
+            )
+            for level, index, digest in db.session.connection().execute(query):
+                self._cache[(level, index)] = bytes(digest)
+        missing = [k for k in keys if k not in self._cache]
+        if missing:
+            raise LookupError(f"ledger nodes missing: {missing[:3]}")
+        return {k: self._cache[k] for k in keys}
+
+
+def append(kind: str, subject: str, payload: dict[str, Any], *, now: datetime) -> LedgerEntry:
+    """Add an entry (and the subtree hashes it completes) to the log, in the caller's transaction.
+
+    Returns the entry as written (not attached to the session: entries are never changed afterwards).
+    """
+    seq = _claim_sequence_number()
+    entry = LedgerEntry(seq=seq, logged_at=now, kind=kind, subject=subject, payload=canonical(payload).decode())
+    leaf = merkle.leaf_hash(entry_bytes(entry))
+    entry.leaf_hash = leaf.hex()
+    nodes = merkle.new_nodes(seq, leaf, DbNodes().get)
+    # Core statements on the session's connection: appends are hot, and the ORM's bookkeeping triples their cost.
+    connection = db.session.connection()
+    connection.execute(
+        _ENTRIES.insert(),
+        [
+            {
+                "seq": seq,
+                "logged_at": now,
+                "kind": kind,
+                "subject": subject,
+                "payload": entry.payload,
+                "leaf_hash": entry.leaf_hash,
+            }
+        ],
+    )
+    connection.execute(_NODES.insert(), [{"level": lv, "index": ix, "hash": h} for lv, ix, h in nodes])
+    db.session.info.setdefault(_PENDING, {}).update({(lv, ix): h for lv, ix, h in nodes})
+    return entry
+
+
+def _claim_sequence_number() -> int:
+    """The next sequence number. The first append of a transaction locks the state row, which serialises
+    appending transactions; later appends count on from there, and the new size is written just before commit."""
+    info = db.session.info
+    if _NEXT_SEQ not in info:
+        connection = db.session.connection()
+        size = connection.execute(_LOCK).scalar()
+        if size is None:
+            connection.execute(_STATE.insert().values(id=1, size=0))
+            size = 0
+        info[_NEXT_SEQ] = int(size)
+    seq: int = info[_NEXT_SEQ]
+    info[_NEXT_SEQ] = seq + 1
+    return seq
+
+
+@event.listens_for(Session, "before_commit")
+def _write_log_size(session: Session) -> None:
+    size = session.info.pop(_NEXT_SEQ, None)
+    if size is not None:
+        session.connection().execute(_STATE.update().where(_STATE.c.id == 1).values(size=size))
+
+
+def forget_cached_nodes() -> None:
+    """Drop the committed-node cache: only needed when the database is wiped under a running process (tests)."""
+    _COMMITTED_NODES.clear()
+
+
+@event.listens_for(Session, "after_commit")
+def _promote_committed_nodes(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        _COMMITTED_NODES.update(pending)
+        while len(_COMMITTED_NODES) > _COMMITTED_LIMIT:
+            _COMMITTED_NODES.popitem(last=False)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_uncommitted_nodes(session: Session, previous_transaction: object) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_NEXT_SEQ, None)
+
+
+def size() -> int:
+    """Entries in the log, counting this transaction's own appends."""
+    pending = db.session.info.get(_NEXT_SEQ)
+    if pending is not None:
+        return int(pending)
+    return int(db.session.scalar(sa.select(LedgerState.size).where(LedgerState.id == 1)) or 0)
+
+
+def root_at(tree_size: int) -> bytes:
+    return merkle.root(DbNodes(), tree_size)
+
+
+# --- the log key and signed tree heads ----------------------------------------------------------------------
+
+
+def _kek() -> bytes:
+    return base64.b64decode(current_app.config["KEY_ENCRYPTION_KEY"])
+
+
+def log_key(*, now: datetime) -> tuple[str, Ed25519PrivateKey]:
+    """The log's signing key, created on first use (the newest one if keys were rotated)."""
+    from wage_guard.signing.keystore import unwrap_private_key, wrap_private_key
+
+    row = db.session.scalar(sa.select(LogKey).order_by(LogKey.created_at.desc()).limit(1))
+    if row is None:
+        key = Ed25519PrivateKey.generate()
+        pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        row = LogKey(
+            key_id=hashlib.sha256(pem).hexdigest(),
+            public_key_pem=pem.decode(),
+            private_key=wrap_private_key(key, _kek(), _KEY_CONTEXT),
+            created_at=now,
+        )
+        db.session.add(row)
+        db.session.flush()
+    private = unwrap_private_key(row.private_key, _kek(), _KEY_CONTEXT)
+    assert isinstance(private, Ed25519PrivateKey)
+    return row.key_id, private
+
+
+def public_keys() -> dict[str, str]:
+    """Every log public key (PEM) by key id."""
+    return {k.key_id: k.public_key_pem for k in db.session.scalars(sa.select(LogKey).order_by(LogKey.created_at))}
+
+
+def tree_head_message(tree_size: int, root_hex: str, timestamp: datetime) -> bytes:
+    return canonical({"size": tree_size, "root": root_hex, "timestamp": clock.as_utc(timestamp).isoformat(), "log": "wage_guard"})
+
+
+def publish_tree_head(*, now: datetime) -> TreeHead | None:
+    """Sign and keep a tree head if the log grew since the last one; returns it, or None if nothing changed."""
+    current = size()
+    latest = latest_tree_head()
+    if current == 0 or (latest is not None and latest.size >= current):
+        return None
+    key_id, key = log_key(now=now)
+    root_hex = root_at(current).hex()
+    signature = key.sign(tree_head_message(current, root_hex, now)).hex()
+    head = TreeHead(size=current, root_hash=root_hex, timestamp=now, signature=signature, key_id=key_id)
+    db.session.add(head)
+    db.session.flush()
+    return head
+
+
+def latest_tree_head() -> TreeHead | None:
+    return db.session.scalar(sa.select(TreeHead).order_by(TreeHead.size.desc()).limit(1))
+
+
+def tree_head(tree_size: int) -> TreeHead | None:
+    return db.session.get(TreeHead, tree_size)
+
+
+def tree_head_json(head: TreeHead) -> dict[str, Any]:
+    return {
+        "size": head.size,
+        "root": head.root_hash,
+        "timestamp": clock.as_utc(head.timestamp).isoformat(),
+        "log": "wage_guard",
+        "signature": head.signature,
+        "key_id": head.key_id,
+    }
+
+
+def head_signature_ok(head: dict[str, Any], public_key_pem: str) -> bool:
+    """Check a tree head's Ed25519 signature (works on the JSON form, so packages verify offline)."""
+    public = serialization.load_pem_public_key(public_key_pem.encode())
+    assert isinstance(public, Ed25519PublicKey)
+    message = canonical({"size": head["size"], "root": head["root"], "timestamp": head["timestamp"], "log": head["log"]})
+    try:
+        public.verify(bytes.fromhex(head["signature"]), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+# --- proofs ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    entry: dict[str, Any]
+    leaf_hash: str
+    tree_size: int
+    proof: list[str]
+
+
+def entry_json(entry: LedgerEntry) -> dict[str, Any]:
+    return json.loads(entry_bytes(entry))
+
+
+def inclusion(seq: int, tree_size: int) -> Inclusion:
+    """The entry and its inclusion proof in the tree of ``tree_size`` (which must contain it)."""
+    entry = db.session.get(LedgerEntry, seq)
+    if entry is None or seq >= tree_size:
+        raise LookupError(f"entry {seq} is not in a tree of size {tree_size}")
+    proof = merkle.inclusion_proof(DbNodes(), seq, tree_size)
+    return Inclusion(entry_json(entry), entry.leaf_hash, tree_size, merkle.encode_proof(proof))
+
+
+def consistency(old_size: int, new_size: int) -> list[str]:
+    return merkle.encode_proof(merkle.consistency_proof(DbNodes(), old_size, new_size))
+
+
+def entries_about(subject: str) -> list[LedgerEntry]:
+    return list(db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.subject == subject).order_by(LedgerEntry.seq)))
+
+
+# --- append-only guard --------------------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_entries(session: Session, flush_context: object, instances: object) -> None:
+    """There is no update or delete path for log entries: the ORM refuses both."""
+    for instance in [*session.dirty, *session.deleted]:
+        if isinstance(instance, LedgerEntry | LedgerNode | TreeHead):
+            raise PermissionError("the evidence log is append-only")
