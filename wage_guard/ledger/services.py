@@ -135,13 +135,23 @@ def _claim_sequence_number() -> int:
     if _NEXT_SEQ not in info:
         connection = db.session.connection()
         size = connection.execute(_LOCK).scalar()
-        if size is None:
-            connection.execute(_STATE.insert().values(id=1, size=0))
-            size = 0
+        if size is None:  # a new database without the migration's state row; concurrent first appends may race
+            connection.execute(_insert_ignoring_conflict(connection.dialect.name).values(id=1, size=0))
+            size = connection.execute(_LOCK).scalar()
         info[_NEXT_SEQ] = int(size)
     seq: int = info[_NEXT_SEQ]
     info[_NEXT_SEQ] = seq + 1
     return seq
+
+
+def _insert_ignoring_conflict(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(_STATE).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(_STATE).on_conflict_do_nothing()
 
 
 @event.listens_for(Session, "before_commit")
