@@ -24,6 +24,7 @@ from wage_guard.contracts import services as contracts
 from wage_guard.contracts.models import Contract
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
+from wage_guard.ledger import services as ledger
 
 LI_PHONE = WORKERS["李四"][1]
 
@@ -90,6 +91,10 @@ def test_ending_a_contract(app: Flask, signing_world: SigningWorld, kind: str, p
     assert contract_state(app, ending)[0] == "completed"
     assert contract_state(app, original)[0] == parent_status
     assert current_pay(app, signing_world) is None
+    with app.app_context():
+        number = db.session.get(Contract, original).number  # type: ignore[union-attr]
+        kinds = [entry.kind for entry in ledger.entries_about(f"contract:{number}")]
+    assert kinds[-1] == "status_changed"
 
 
 def test_renewal_replaces_the_original(app: Flask, signing_world: SigningWorld) -> None:

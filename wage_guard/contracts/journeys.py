@@ -216,7 +216,7 @@ def refuse(link: SigningLink, reason: str, *, now: datetime, requester: codes.Re
             _("Please tell us in a few words why you do not want to sign (at most 500 characters)."), field="reason"
         )
     contract = _claim_single(link, now)
-    contracts.transition(contract, lifecycle.Event.WORKER_REFUSED)
+    contracts.transition(contract, lifecycle.Event.WORKER_REFUSED, now=now)
     contract.refused_at, contract.refusal_reason = now, reason
     contracts.record(contract, "refused", _actor(link), now, ip_address=requester.ip_address, user_agent=requester.user_agent)
     return contract
@@ -250,7 +250,7 @@ def sign_as_worker(
         placement=SealPlacement(placement.page, box, _worker_seal(worker.name)),
     )
     document = contracts.add_document(contract, "completed", signing.complete(signed, now=now), now)
-    contracts.transition(contract, lifecycle.Event.WORKER_SIGNED)
+    contracts.transition(contract, lifecycle.Event.WORKER_SIGNED, now=now)
     contract.worker_signed_at = now
     contracts.record(
         contract,
@@ -296,7 +296,7 @@ def seal_as_employer(
             placement=SealPlacement(placement.page, box, image),
         )
         document = contracts.add_document(contract, "employer_sealed", sealed, now)
-        contracts.transition(contract, lifecycle.Event.EMPLOYER_SEALED)
+        contracts.transition(contract, lifecycle.Event.EMPLOYER_SEALED, now=now)
         contract.employer_signed_at = now
         contracts.record(
             contract,

@@ -131,4 +131,5 @@ EVENT_LABELS = {
     "completion_sms_queued": _l("Completion message sent"),
     "downloaded": _l("Downloaded"),
     "evidence_exported": _l("Evidence package exported"),
+    "status_changed": _l("Status changed by a later document"),
 }

@@ -250,12 +250,12 @@ def _webp_size(webp: bytes) -> tuple[int, int]:
 
 def withdraw(actor: User, contract: Contract, *, now: datetime) -> None:
     """Cancel a contract that is still being signed (e.g. issued by mistake)."""
-    transition(contract, lifecycle.Event.WITHDRAWN)
+    transition(contract, lifecycle.Event.WITHDRAWN, now=now)
     record(contract, "withdrawn", f"staff:{actor.id}", now)
 
 
-def transition(contract: Contract, event: lifecycle.Event) -> None:
-    """Apply a lifecycle event, and on completion its effect on the contract it changes."""
+def transition(contract: Contract, event: lifecycle.Event, *, now: datetime) -> None:
+    """Apply a lifecycle event, and on completion its effect on the contract it changes (logged on that one)."""
     try:
         contract.status = lifecycle.next_status(contract.kind, contract.status, event)
     except lifecycle.TransitionRefused as exc:
@@ -265,6 +265,7 @@ def transition(contract: Contract, event: lifecycle.Event) -> None:
     effect = lifecycle.PARENT_ON_COMPLETION[contract.kind]
     if contract.status in (Status.IN_FORCE, Status.COMPLETED) and contract.parent is not None and effect is not None:
         contract.parent.status = effect
+        record(contract.parent, "status_changed", "system", now, status=effect.value, by=contract.number)
 
 
 def change_contract(actor: User, contract: Contract, kind: Kind, offer: ContractOffer, *, now: datetime) -> Contract:

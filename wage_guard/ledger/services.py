@@ -138,6 +138,7 @@ def _claim_sequence_number() -> int:
         if size is None:  # a new database without the migration's state row; concurrent first appends may race
             connection.execute(_insert_ignoring_conflict(connection.dialect.name).values(id=1, size=0))
             size = connection.execute(_LOCK).scalar()
+        assert size is not None
         info[_NEXT_SEQ] = int(size)
     seq: int = info[_NEXT_SEQ]
     info[_NEXT_SEQ] = seq + 1
