@@ -18,12 +18,14 @@ from __future__ import annotations
 import os
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 
@@ -192,3 +194,23 @@ def _break_before(chars: list[str], start: int, cut: int) -> int:
             return candidate
         candidate -= 1
     return cut
+
+
+class PageCountCanvas(Canvas):
+    """Keeps each page until the end so the footer can say 共 N 页 (the usual reportlab page-count recipe)."""
+
+    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        for number, page in enumerate(self._pages, start=1):
+            self.__dict__.update(page)
+            self._footer(self, number, len(self._pages))
+            super().showPage()
+        super().save()

@@ -32,6 +32,7 @@ from wage_guard.i18n import _
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Employer
 from wage_guard.signing import services as signing
+from wage_guard.signing.models import SigningIdentity
 from wage_guard.signing.pades import SealPlacement
 from wage_guard.sms import services as sms
 
@@ -238,35 +239,8 @@ def sign_as_worker(
     contract = _claim_single(link, now)
     worker = contract.worker
     identity = signing.identity_for("worker", worker.id, common_name=worker.name, organization=None, now=now)
-    pdf = contract.current_document.pdf
-    before = contract.current_document.sha256
-    box = _box(pdf, placement, WORKER)
-    signed = signing.sign(
-        pdf,
-        identity,
-        field_name="worker",
-        reason="乙方（劳动者）签署",
-        location=contract.project.name,
-        placement=SealPlacement(placement.page, box, _worker_seal(worker.name)),
-    )
-    document = contracts.add_document(contract, "completed", signing.complete(signed, now=now), now)
-    contracts.transition(contract, lifecycle.Event.WORKER_SIGNED, now=now)
-    contract.worker_signed_at = now
-    contracts.record(
-        contract,
-        "worker_signed",
-        _actor(link),
-        now,
-        ip_address=requester.ip_address,
-        user_agent=requester.user_agent,
-        page=placement.page,
-        box=[round(v, 2) for v in box],
-        document_sha256_before=before,
-        document_sha256_after=document.sha256,
-        method="sms_code+drag_seal+pades_b_t+rfc3161+b_lta",
-        timestamp_authority=_tsa_name(),
-        certificate_sha256=_fingerprint(identity.cert_pem),
-    )
+    seal = _worker_seal(worker.name)
+    _sign_one(contract, link, identity, placement, seal, now=now, requester=requester, party=WORKER)
     sms.queue_sms(worker.phone, "signed", number=contract.number, url=_public_url("portal.start"))
     contracts.record(contract, "completion_sms_queued", "system", now)
     ledger.publish_tree_head(now=now)
@@ -284,37 +258,64 @@ def seal_as_employer(
     identity = signing.identity_for("employer", employer.id, common_name=employer.name, organization=employer.name, now=now)
     image = _company_seal(employer.name)
     for contract in sealable:
-        pdf = contract.current_document.pdf
-        before = contract.current_document.sha256
-        box = _box(pdf, placement, EMPLOYER)
-        sealed = signing.sign(
-            pdf,
-            identity,
-            field_name="employer",
-            reason="甲方（用人单位）盖章",
-            location=contract.project.name,
-            placement=SealPlacement(placement.page, box, image),
-        )
-        document = contracts.add_document(contract, "employer_sealed", sealed, now)
-        contracts.transition(contract, lifecycle.Event.EMPLOYER_SEALED, now=now)
-        contract.employer_signed_at = now
-        contracts.record(
-            contract,
-            "employer_sealed",
-            _actor(link),
-            now,
-            ip_address=requester.ip_address,
-            user_agent=requester.user_agent,
-            page=placement.page,
-            box=[round(v, 2) for v in box],
-            document_sha256_before=before,
-            document_sha256_after=document.sha256,
-            method="sms_code+drag_seal+pades_b_t+rfc3161",
-            timestamp_authority=_tsa_name(),
-            certificate_sha256=_fingerprint(identity.cert_pem),
-        )
+        _sign_one(contract, link, identity, placement, image, now=now, requester=requester, party=EMPLOYER)
         send_worker_link(contract, now=now)
     return sealable
+
+
+#: Per party: the signature field, the reason written into the signature, the stage stored, the lifecycle event.
+_SIGNING_STEPS = {
+    WORKER: ("worker", "乙方（劳动者）签署", "completed", lifecycle.Event.WORKER_SIGNED, "worker_signed"),
+    EMPLOYER: ("employer", "甲方（用人单位）盖章", "employer_sealed", lifecycle.Event.EMPLOYER_SEALED, "employer_sealed"),
+}
+
+
+def _sign_one(
+    contract: Contract,
+    link: SigningLink,
+    identity: SigningIdentity,
+    placement: Placement,
+    seal: bytes,
+    *,
+    now: datetime,
+    requester: codes.Requester,
+    party: str,
+) -> None:
+    """Sign one contract where the seal was dropped, store the new version and log it (the worker's completes it)."""
+    field_name, reason, stage, event, logged_as = _SIGNING_STEPS[party]
+    before = contract.current_document
+    box = _box(before.pdf, placement, party)
+    signed = signing.sign(
+        before.pdf,
+        identity,
+        field_name=field_name,
+        reason=reason,
+        location=contract.project.name,
+        placement=SealPlacement(placement.page, box, seal),
+    )
+    if party == WORKER:
+        signed = signing.complete(signed, now=now)
+    document = contracts.add_document(contract, stage, signed, now)
+    contracts.transition(contract, event, now=now)
+    if party == WORKER:
+        contract.worker_signed_at = now
+    else:
+        contract.employer_signed_at = now
+    contracts.record(
+        contract,
+        logged_as,
+        _actor(link),
+        now,
+        ip_address=requester.ip_address,
+        user_agent=requester.user_agent,
+        page=placement.page,
+        box=[round(v, 2) for v in box],
+        document_sha256_before=before.sha256,
+        document_sha256_after=document.sha256,
+        method="sms_code+drag_seal+pades_b_t+rfc3161" + ("+b_lta" if party == WORKER else ""),
+        timestamp_authority=_tsa_name(),
+        certificate_sha256=_fingerprint(identity.cert_pem),
+    )
 
 
 def _tsa_name() -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import io
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,7 +35,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from wage_guard.contracts.fonts import CJKParagraph, contract_font, require_glyphs
+from wage_guard.contracts.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
 from wage_guard.contracts.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 from wage_guard.contracts.terms import ContractTerms, PayForm, add_months
 from wage_guard.enrollment import qr
@@ -106,7 +105,7 @@ def render_contract_pdf(
     story = _story(content, font)
     buffer = io.BytesIO()
     qr_image = ImageReader(io.BytesIO(qr.render_png(verify_url, box_size=4)))
-    canvasmaker = functools.partial(_FooterCanvas, footer=functools.partial(_draw_footer, font, contract_number, qr_image))
+    canvasmaker = functools.partial(PageCountCanvas, footer=functools.partial(_draw_footer, font, contract_number, qr_image))
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -336,26 +335,6 @@ def _draw_signature(canvas: Canvas, font: str, texts: list[str]) -> None:
     canvas.drawString(MARGIN_X, MARGIN_BOTTOM + 15 * mm, representative)
     canvas.drawString(MARGIN_X, MARGIN_BOTTOM + 5 * mm, employer_date)
     canvas.drawString(right_column, MARGIN_BOTTOM + 5 * mm, worker_date)
-
-
-class _FooterCanvas(Canvas):
-    """Keeps each page until the end so the footer can say 共 N 页 (the usual reportlab page-count recipe)."""
-
-    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for number, page in enumerate(self._pages, start=1):
-            self.__dict__.update(page)
-            self._footer(self, number, len(self._pages))
-            super().showPage()
-        super().save()
 
 
 def _draw_footer(font: str, contract_number: str, qr_image: ImageReader, canvas: Canvas, page: int, pages: int) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import io
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -34,7 +34,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from wage_guard.contracts.fonts import CJKParagraph, contract_font, require_glyphs
+from wage_guard.contracts.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
 from wage_guard.contracts.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 
 TITLE = "电子劳动合同存证报告"
@@ -127,7 +127,7 @@ def render_evidence_report(report: EvidenceReport) -> bytes:
         initialFontName=font,  # otherwise every page references an unembedded Helvetica
     )
     with _render_lock:
-        doc.build(story, canvasmaker=functools.partial(_FooterCanvas, footer=footer))
+        doc.build(story, canvasmaker=functools.partial(PageCountCanvas, footer=footer))
     return buffer.getvalue()
 
 
@@ -320,26 +320,6 @@ def _grid_commands(font: str) -> list[tuple[Any, ...]]:
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ]
-
-
-class _FooterCanvas(Canvas):
-    """Keeps each page until the end so the footer can say 共 N 页 (the usual reportlab page-count recipe)."""
-
-    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for number, page in enumerate(self._pages, start=1):
-            self.__dict__.update(page)
-            self._footer(self, number, len(self._pages))
-            super().showPage()
-        super().save()
 
 
 def _draw_footer(font: str, contract_number: str, canvas: Canvas, page: int, pages: int) -> None:
