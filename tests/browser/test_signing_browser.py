@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 from PIL import Image
 
+from tests.browser.test_enrolment_browser import _check_phone_layout
 from tests.factories import World
 from tests.journeys.conftest import SIGNATORY_PHONE, WORKERS, final_pdf, issue, link_in_sms, make_signing_world
 from wage_guard.contracts import previews
@@ -107,14 +108,17 @@ def test_employer_seals_and_worker_signs_on_a_phone(
     token = link_in_sms(app, worker_phone, "/s/")
     _confirm(worker, live_server, f"/s/{token}", worker_phone, shots, "worker")
     worker.wait_for_url("**/notice")
+    _check_phone_layout(worker, "notice page")
     _shot(worker, shots, "worker-3-notice")
     worker.click("#acknowledge")
     worker.wait_for_url("**/terms")
     assert worker.locator("[data-read-aloud]").is_visible()
+    _check_phone_layout(worker, "key terms page")
     _shot(worker, shots, "worker-4-key-terms")
     worker.click("#to-sign")
     worker.wait_for_url("**/sign")
     assert worker.locator("[data-submit]").is_disabled()
+    _check_phone_layout(worker, "signing page")
     target = _drop_target(worker)
     seal_box = worker.locator("[data-seal]").bounding_box()  # in the tray, fixed at the bottom of the screen
     assert seal_box is not None

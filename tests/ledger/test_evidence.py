@@ -193,3 +193,12 @@ def test_tampered_contract_is_reported_invalid(app: Flask, signed_contract: tupl
     html = upload(app.test_client(), bytes(tampered)).get_data(as_text=True)
     assert 'class="verdict invalid"' in html
     assert 'id="evidence"' not in html
+
+
+def test_verification_upload_needs_no_form_token(app: Flask, signed_contract: tuple[int, bytes]) -> None:
+    """Arbitrators' tools post the file directly (curl -F file=@contract.pdf); the page is anonymous and read-only."""
+    _contract_id, pdf = signed_contract
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = upload(app.test_client(), pdf)
+    assert response.status_code == 200
+    assert 'class="verdict valid"' in response.get_data(as_text=True)

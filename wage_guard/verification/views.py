@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from wage_guard.contracts.models import Contract, ContractDocument
 from wage_guard.errors import NotFound, ValidationFailed
-from wage_guard.extensions import db, limiter
+from wage_guard.extensions import csrf, db, limiter
 from wage_guard.i18n import _
 from wage_guard.ledger import merkle
 from wage_guard.ledger import services as ledger
@@ -30,6 +30,7 @@ def _limit() -> str:
 
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
+@csrf.exempt  # anonymous and read-only: no session to ride on, and arbitrators' tools post files directly (curl -F)
 def upload() -> ResponseReturnValue:
     """Upload a PDF; the report lists every signature and whether the file is unchanged."""
     if request.method == "GET":
