@@ -22,3 +22,12 @@ def init_ca() -> None:
     boundary.commit()
     click.echo(("created" if created else "already set up:") + f" platform CA {authority.id}")
     click.echo(authority.root_cert_pem)
+
+
+@signing.command("reissue-root-crl")
+@with_appcontext
+def reissue_root_crl() -> None:
+    """Renew the root's CRL (valid two years), which every completed contract embeds."""
+    authority = services.reissue_root_crl()
+    boundary.commit()
+    click.echo(f"root CRL renewed for platform CA {authority.id}")

@@ -32,7 +32,7 @@ from wage_guard.signing.keystore import EncryptedKeyStore, KeyStore
 from wage_guard.signing.models import SigningAuthority, SigningIdentity
 
 T = TypeVar("T")
-#: The root CRL is signed where the root key is; it must be re-issued (``flask signing init-ca``) before it ends.
+#: The root CRL is signed with the root key at set-up and lasts two years; ``flask signing reissue-root-crl`` renews it.
 ROOT_CRL_VALIDITY = timedelta(days=730)
 
 
@@ -79,6 +79,25 @@ def init_authority(*, now: datetime) -> tuple[SigningAuthority, bool]:
     db.session.add(authority)
     db.session.flush()
     return authority, True
+
+
+def reissue_root_crl() -> SigningAuthority:
+    """Sign a fresh root CRL with the stored root key (run where the root key is kept, before the old one ends)."""
+    authority = db.session.scalar(sa.select(SigningAuthority).order_by(SigningAuthority.id).limit(1))
+    if authority is None or authority.root_key is None:
+        raise SigningFailed(_("The root key is not available here; issue the root CRL where it is kept."))
+    stored = pki.StoredCA(
+        root_cert_pem=authority.root_cert_pem,
+        issuing_cert_pem=authority.issuing_cert_pem,
+        tsa_cert_pem=authority.tsa_cert_pem,
+        issuing_key=authority.issuing_key,
+        tsa_key=authority.tsa_key,
+        root_key=authority.root_key,
+    )
+    crl = pki.issue_crl(pki.PlatformCA.load(stored, _kek()), [], clock.wallclock(), issuer="root", next_update=ROOT_CRL_VALIDITY)
+    authority.root_crl_pem = crl.public_bytes(serialization.Encoding.PEM).decode()
+    db.session.flush()
+    return authority
 
 
 def platform_ca() -> pki.PlatformCA:
