@@ -86,7 +86,14 @@ def test_amendment_changes_the_terms_risk_jobs_read(app: Flask, signing_world: S
 @pytest.mark.parametrize(("kind", "parent_status"), [("termination", "terminated"), ("rescission", "rescinded")])
 def test_ending_a_contract(app: Flask, signing_world: SigningWorld, kind: str, parent_status: str) -> None:
     original = sign_one(app, signing_world)
-    ending = change(app, signing_world, original, kind, other_terms="双方协商一致，于2026年12月31日解除劳动关系")
+    ending = change(
+        app,
+        signing_world,
+        original,
+        kind,
+        end_date="2026-12-31",
+        other_terms="甲方于2026年12月31日前结清全部工资并支付经济补偿3500元",
+    )
     sign_change(app)
     assert contract_state(app, ending)[0] == "completed"
     assert contract_state(app, original)[0] == parent_status
@@ -127,3 +134,55 @@ def test_only_one_change_at_a_time_and_only_in_force(app: Flask, signing_world: 
         follow_redirects=True,
     )
     assert "already being signed" in second.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "article"),
+    [("rescission", "解除劳动合同协议书", "第三十六条"), ("termination", "终止劳动合同确认书", "第四十四条")],
+)
+def test_ending_documents_have_their_own_text(
+    app: Flask, signing_world: SigningWorld, kind: str, title: str, article: str
+) -> None:
+    import subprocess
+
+    from tests.journeys.conftest import final_pdf
+
+    original = sign_one(app, signing_world)
+    ending = change(app, signing_world, original, kind, end_date="2026-12-31", other_terms="结清工资并支付经济补偿3500元")
+    with app.app_context():
+        original_number = db.session.get(Contract, original).number  # type: ignore[union-attr]
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=final_pdf(app, ending), capture_output=True, check=True
+    ).stdout.decode()
+    flat = "".join(text.split())
+    for expected in (title, article, original_number, "2026年12月31日", "经济补偿3500元"):
+        assert expected in flat
+
+
+def test_ending_needs_an_end_date_and_the_arrangements(app: Flask, signing_world: SigningWorld) -> None:
+    original = sign_one(app, signing_world)
+    foreman = app.test_client()
+    login(foreman, "foreman_a")
+    base = {
+        "kind": "rescission",
+        "term_type": "task",
+        "start_date": "2026-11-02",
+        "task_description": "x",
+        "job_title": "钢筋工",
+        "work_place": "工地",
+        "pay_form": "daily",
+        "pay_amount": "350",
+    }
+    url = f"/projects/{signing_world.base.project_a}/contracts/{original}/change?lang=en"
+    no_date = foreman.post(url, data={**base, "other_terms": "结清工资"}, follow_redirects=True).get_data(as_text=True)
+    assert "last day of employment" in no_date
+    no_text = foreman.post(url, data={**base, "end_date": "2026-12-31"}, follow_redirects=True).get_data(as_text=True)
+    assert "Describe what was agreed" in no_text
+    assert [c.status.value for c in _children(app, original)] == []
+
+
+def _children(app: Flask, contract_id: int) -> list[Contract]:
+    with app.app_context():
+        parent = db.session.get(Contract, contract_id)
+        assert parent is not None
+        return contracts.children(parent)

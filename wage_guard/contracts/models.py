@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +55,9 @@ class Contract(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     worker_signed_at: Mapped[datetime | None]
     refused_at: Mapped[datetime | None]
     refusal_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Rescissions and terminations: the last day of employment, and what the parties agreed (wages, compensation).
+    ends_on: Mapped[date | None]
+    arrangements: Mapped[str | None] = mapped_column(sa.Text)
 
     batch: Mapped[ContractBatch] = relationship(back_populates="contracts")
     parent: Mapped[Contract | None] = relationship(remote_side=[id])

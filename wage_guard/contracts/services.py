@@ -103,6 +103,18 @@ def build_terms(project: Project, entry: Enrollment, offer: ContractOffer) -> te
     )
 
 
+@dataclass(frozen=True)
+class Ending:
+    """What a rescission or termination document records besides the original terms."""
+
+    end_date: date
+    arrangements: str
+
+
+#: Documents that end a contract; they are rendered from their own template, not as a contract.
+ENDINGS = (Kind.RESCISSION, Kind.TERMINATION)
+
+
 def _issue_one(
     actor: User,
     batch: ContractBatch,
@@ -111,8 +123,10 @@ def _issue_one(
     kind: Kind,
     parent: Contract | None,
     now: datetime,
+    ending: Ending | None = None,
 ) -> Contract:
-    _require_lawful(entry, contract_terms, now)
+    if ending is None:
+        _require_lawful(entry, contract_terms, now)
     if kind is Kind.ORIGINAL and _open_or_in_force(entry) is not None:
         raise Conflict(
             _("%(name)s already has a contract on this project that is in force or being signed.", name=entry.worker.name)
@@ -129,6 +143,8 @@ def _issue_one(
         employer_id=batch.project.employer_id,
         terms_json=json.dumps(contract_terms.to_dict()),
         created_by_id=actor.id,
+        ends_on=ending.end_date if ending else None,
+        arrangements=ending.arrangements if ending else None,
     )
     db.session.add(contract)
     db.session.flush()
@@ -141,6 +157,20 @@ def _issue_one(
 
 def _render(contract: Contract, contract_terms: terms.ContractTerms, worker_name: str) -> bytes:
     try:
+        if contract.kind in ENDINGS:
+            from wage_guard.contracts import change_rendering
+
+            assert contract.parent is not None
+            assert contract.ends_on is not None
+            return change_rendering.render_ending_pdf(
+                contract.kind.value,  # type: ignore[arg-type]
+                contract_terms,
+                contract_number=contract.number,
+                original_number=contract.parent.number,
+                verify_url=verification_url(contract),
+                end_date=contract.ends_on,
+                arrangements=contract.arrangements or "",
+            )
         return rendering.render_contract_pdf(
             contract_terms, contract_number=contract.number, verify_url=verification_url(contract), title=_title(contract)
         )
@@ -276,13 +306,30 @@ def change_contract(actor: User, contract: Contract, kind: Kind, offer: Contract
         raise InvalidTransition(_("Only a contract in force can be renewed, amended, rescinded or terminated."))
     if any(c.status in lifecycle.OPEN for c in children(contract)):
         raise Conflict(_("A change to this contract is already being signed."))
+    ending = _ending(contract, offer) if kind in ENDINGS else None
+    new_terms = contract_terms(contract) if ending else build_terms(contract.project, contract.enrollment, offer)
     batch = ContractBatch(project=contract.project, created_by_id=actor.id, created_at=now)
     db.session.add(batch)
-    changed = _issue_one(
-        actor, batch, contract.enrollment, build_terms(contract.project, contract.enrollment, offer), kind, contract, now
-    )
+    changed = _issue_one(actor, batch, contract.enrollment, new_terms, kind, contract, now, ending=ending)
     journeys.send_employer_link(batch, journeys.employer_signatory(contract.employer), now=now)
     return changed
+
+
+def _ending(contract: Contract, offer: ContractOffer) -> Ending:
+    """The last day of employment and the agreed arrangements of a rescission or termination.
+
+    :raises ValidationFailed: when either is missing or the date is before the contract began.
+    """
+    if offer.end_date is None:
+        raise ValidationFailed(_("Give the last day of employment as the end date."), field="end_date")
+    if offer.end_date < contract_terms(contract).start_date:
+        raise ValidationFailed(_("The last day of employment cannot be before the contract began."), field="end_date")
+    arrangements = " ".join(offer.other_terms.split())
+    if not arrangements:
+        raise ValidationFailed(
+            _("Describe what was agreed: the final wages, any compensation and the handover."), field="other_terms"
+        )
+    return Ending(offer.end_date, arrangements)
 
 
 def children(contract: Contract) -> list[Contract]:

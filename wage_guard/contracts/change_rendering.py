@@ -1,0 +1,178 @@
+"""Render the short document that ends a labour contract: 解除劳动合同协议书 or 终止劳动合同确认书.
+
+It is signed exactly like the contract, so it is laid out by ``rendering``'s own building blocks rather than copies:
+the same styles, footer (document number, 第 n 页 / 共 N 页, QR code of the verification URL) and the same signature
+block (``_Closing``) at the bottom of the last page, with the last item and "（以下无正文）" on that page.
+``rendering.default_seal_box(role, page_count)`` and ``rendering.SEAL_BOXES`` therefore hold for this document too,
+and the signing code needs no second set of positions.
+
+The parties are listed as lines rather than in the contract's terms table, so a typical document fits on one page.
+
+Private helpers of ``rendering`` used here (same contracts domain; keep them in step): ``_Content``, ``_styles``,
+``_markup``, ``_Closing``, ``_environment``, ``_draw_footer``, ``_render_lock``, ``KEEP_WITH_SIGNATURE`` and the
+layout constants. The wording lives in ``templates/contracts/ending.txt``.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from datetime import date
+from typing import Literal, get_args
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+
+from wage_guard.contracts import rendering
+from wage_guard.contracts.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
+from wage_guard.contracts.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
+from wage_guard.contracts.terms import ContractTerms
+from wage_guard.enrollment import qr
+
+TEMPLATE = "ending.txt"
+EndingKind = Literal["rescission", "termination"]
+TITLES: dict[str, str] = {"rescission": "解除劳动合同协议书", "termination": "终止劳动合同确认书"}
+VERBS: dict[str, str] = {"rescission": "解除", "termination": "终止"}
+BLANK_DATE = "　　年　　月　　日"  # dated by hand or by the signing step, as in the contract
+
+
+def render_ending_pdf(
+    kind: EndingKind,
+    terms: ContractTerms,
+    *,
+    contract_number: str,
+    original_number: str,
+    verify_url: str,
+    end_date: date,
+    arrangements: str,
+) -> bytes:
+    """Render the rescission agreement or termination confirmation as a PDF; same inputs, same bytes.
+
+    ``terms`` are those of the contract being ended (number ``original_number``); ``contract_number`` is this
+    document's own number, printed under the title and in every footer. ``arrangements`` is free text (wage
+    settlement, compensation amounts, ...) printed as 双方约定的其他事项; blank prints "无".
+
+    :raises MissingGlyphError: listing every character (with its U+ code) the font cannot draw.
+    :raises ValueError: for an unknown ``kind``.
+    """
+    content = ending_content(
+        kind,
+        terms,
+        contract_number=contract_number,
+        original_number=original_number,
+        end_date=end_date,
+        arrangements=arrangements,
+    )
+    require_glyphs(content.text() + rendering.footer_text(contract_number, 1, 1) + "0123456789")
+    font = contract_font().name
+    story = _story(content, font)
+    buffer = io.BytesIO()
+    qr_image = ImageReader(io.BytesIO(qr.render_png(verify_url, box_size=4)))
+    footer = functools.partial(rendering._draw_footer, font, contract_number, qr_image)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=rendering.MARGIN_X,
+        rightMargin=rendering.MARGIN_X,
+        topMargin=rendering.MARGIN_TOP,
+        bottomMargin=rendering.MARGIN_BOTTOM,
+        title=content.title,
+        subject=contract_number,
+        creator="wage_guard",
+        lang="zh-CN",
+        invariant=1,
+        initialFontName=font,
+    )
+    with rendering._render_lock:
+        doc.build(story, canvasmaker=functools.partial(PageCountCanvas, footer=footer))
+    return buffer.getvalue()
+
+
+def ending_text(
+    kind: EndingKind,
+    terms: ContractTerms,
+    *,
+    contract_number: str,
+    original_number: str,
+    end_date: date,
+    arrangements: str,
+) -> str:
+    """Return all text ``render_ending_pdf`` prints outside the page footers, one block per line."""
+    return ending_content(
+        kind,
+        terms,
+        contract_number=contract_number,
+        original_number=original_number,
+        end_date=end_date,
+        arrangements=arrangements,
+    ).text()
+
+
+def ending_content(
+    kind: EndingKind,
+    terms: ContractTerms,
+    *,
+    contract_number: str,
+    original_number: str,
+    end_date: date,
+    arrangements: str,
+) -> rendering._Content:
+    if kind not in get_args(EndingKind):
+        raise ValueError(f"unknown kind of ending document: {kind!r}")
+    text = (
+        rendering._environment()
+        .get_template(TEMPLATE)
+        .render(
+            kind=kind,
+            t=terms,
+            original_number=original_number,
+            end_date=end_date,
+            arrangements=arrangements,
+            verb=VERBS[kind],
+        )
+    )
+    parties, opening, items = _parts(text)
+    return rendering._Content(
+        title=TITLES[kind],
+        number_line=f"编号：{contract_number}",
+        preamble=parties,
+        rows=[],
+        clauses=[*opening, *items],
+        signature=[
+            *rendering.SIGNATURE_LABELS.values(),
+            rendering.REPRESENTATIVE_LABEL,
+            f"日期：{BLANK_DATE}",
+            f"日期：{BLANK_DATE}",
+        ],
+    )
+
+
+def _story(content: rendering._Content, font: str) -> list[Flowable]:
+    """Title, number, parties, then the text; the last lines share the page with the contract's signature block."""
+    styles = rendering._styles(font)
+    keep = rendering.KEEP_WITH_SIGNATURE
+    paragraphs = [CJKParagraph(rendering._markup(p), styles["body"]) for p in content.clauses]
+    return [
+        CJKParagraph(rendering._markup(content.title), styles["title"]),
+        CJKParagraph(rendering._markup(content.number_line), styles["number"]),
+        *(CJKParagraph(rendering._markup(p), styles["body"]) for p in content.preamble),
+        Spacer(1, 3 * mm),
+        *paragraphs[:-keep],
+        rendering._Closing(paragraphs[-keep:], content.signature, font),
+    ]
+
+
+def _parts(text: str) -> list[list[str]]:
+    """Split the rendered template into parties, opening and items (as ``rendering._template_parts`` does)."""
+    lines = [line.strip().replace("\u2028", "\n") for line in text.split("\n")]  # not splitlines(): it splits at U+2028
+    parts: list[list[str]] = [[]]
+    for line in lines:
+        if line == "---":
+            parts.append([])
+        elif line:
+            parts[-1].append(line)
+    if len(parts) != 3:
+        raise ValueError(f"{TEMPLATE} must have three parts separated by '---', got {len(parts)}")
+    return parts
