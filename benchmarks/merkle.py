@@ -18,23 +18,13 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from benchmarks import table
+from benchmarks.table import Row
 from wage_guard.ledger import merkle
 
 PROOF_GOAL_MS = 20.0
 SEED = 6962
-
-
-@dataclass
-class Row:
-    """One line of the table; ``passed`` is None without a goal."""
-
-    name: str
-    value: str
-    ratio: str = ""
-    goal: str = ""
-    passed: bool | None = None
 
 
 def entry(index: int) -> bytes:
@@ -178,14 +168,7 @@ def measure(size: int, runs: int, baseline_size: int) -> list[Row]:
 
 
 def print_table(rows: list[Row]) -> None:
-    """Print a Markdown table."""
-    header = ("benchmark", "median / total", "ratio", "goal", "result")
-    lines = [(r.name, r.value, r.ratio, r.goal, {True: "PASS", False: "FAIL", None: ""}[r.passed]) for r in rows]
-    widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
-    for index, line in enumerate([header, *lines]):
-        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) + " |")
-        if index == 0:
-            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    table.print_table(rows, ("benchmark", "median / total", "ratio", "goal", "result"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from benchmarks import table
+from benchmarks.table import Row
 from wage_guard.signing import pades, pki
 from wage_guard.signing.keystore import EncryptedKeyStore
 from wage_guard.signing.timestamps import EmbeddedTimestamper
@@ -54,17 +56,6 @@ SPEED_GOAL = 0.4
 THROUGHPUT_GOAL = 30.0
 PROCESSES = 2
 BOXES = {"employer": (330.0, 80.0, 450.0, 200.0), "worker": (120.0, 80.0, 240.0, 200.0)}
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table. ``ratio`` is relative to the stock baseline; ``passed`` is None without a goal."""
-
-    name: str
-    value: str
-    ratio: str = ""
-    goal: str = ""
-    passed: bool | None = None
 
 
 @dataclass
@@ -277,14 +268,7 @@ def _timed(name: str, value: float, stock: float, goal: str = "", passed: bool |
 
 
 def print_table(rows: list[Row]) -> None:
-    """Print a Markdown table."""
-    header = ("benchmark", "median", "vs stock", "goal", "result")
-    lines = [(r.name, r.value, r.ratio, r.goal, {True: "PASS", False: "FAIL", None: ""}[r.passed]) for r in rows]
-    widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
-    for index, line in enumerate([header, *lines]):
-        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) + " |")
-        if index == 0:
-            print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    table.print_table(rows, ("benchmark", "median", "vs stock", "goal", "result"))
 
 
 def main(argv: list[str] | None = None) -> int:
