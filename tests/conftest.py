@@ -103,7 +103,10 @@ def world(app: Flask) -> factories.World:
 
 @pytest.fixture
 def signing_world(app: Flask, world: factories.World):  # type: ignore[no-untyped-def]
-    """The world plus the platform CA, an authorised employer signatory and two workers with addresses."""
+    """The world plus the platform CA, an authorised employer signatory and two workers with addresses.
+
+    Contracts need the Debian font and PDF tools: without them these tests skip loudly (and fail under CI=true).
+    """
     from tests.journeys.conftest import make_signing_world
 
     return make_signing_world(app, world)

@@ -46,7 +46,14 @@ def offer(**changes: object) -> contracts.ContractOffer:
 
 
 def make_signing_world(app: Flask, world: World) -> SigningWorld:
-    """Set up the CA and an authorised signatory, and put two workers with addresses on project A."""
+    """Set up the CA and an authorised signatory, and put two workers with addresses on project A.
+
+    Contracts need the Debian font and PDF tools: without them the test skips loudly (and fails under CI=true).
+    """
+    from tests.contracts.support import require_font, require_tool
+
+    require_font()
+    require_tool("pdftotext")
     with app.app_context():
         signing.init_authority(now=clock.utcnow())
         signatory = db.session.get(User, world.users["employer_a"])
