@@ -21,7 +21,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -42,10 +42,11 @@ from pyhanko.sign.validation import (
     DocumentSecurityStore,
     EmbeddedPdfSignature,
     SignatureCoverageLevel,
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
     collect_validation_info,
-    validate_pdf_signature,
-    validate_pdf_timestamp,
 )
+from pyhanko.sign.validation.generic_cms import collect_timing_info
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import (
@@ -220,6 +221,7 @@ def validate_pdf(
     trust_roots: Sequence[x509.Certificate],
     other_certs: Iterable[x509.Certificate] = (),
     crls: Iterable[x509.CertificateRevocationList] = (),
+    now: datetime | None = None,
 ) -> ValidationReport:
     """Validate every signature and document timestamp against ``trust_roots`` only (never the system store).
 
@@ -228,27 +230,114 @@ def validate_pdf(
     issuing CA's and the root's CRL) and a revoked or uncovered certificate is untrusted; without ``crls``
     revocation is not checked (``revocation_checked`` is False).
 
+    Long-term validation: ``now`` is the validation time (timezone-aware; default the current time).
+    Document timestamps are validated at ``now``. A signature whose signature timestamp is intact and
+    trusted has its signer's certificate path validated at the timestamp's time (CRLs issued later are
+    accepted), so a signer certificate that expired or was revoked *after* that time does not make the
+    signature untrusted. The timestamp token itself is validated at ``now``, or, when that fails (e.g. the
+    TSA certificate has expired as well), at the time of the earliest later document timestamp that is
+    trusted at ``now``. Without a trusted timestamp the signer is validated at ``now``.
+
     :raises NotAPdf: unreadable, encrypted or damaged input.
+    :raises ValueError: ``trust_roots`` is empty or ``now`` is naive.
     """
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     reader = _reader(pdf)
     crls = list(crls)
-    context = _validation_context(trust_roots, other_certs, crls, revocation_mode="require" if crls else "soft-fail")
+    contexts = _Contexts(trust_roots, list(other_certs), crls, now)
+    with _quiet_pyhanko(), _damaged_pdf():
+        embedded = list(reader.embedded_signatures)
+        statuses = asyncio.run(_validate_all(embedded, contexts))
     signatures: list[SignatureReport] = []
     timestamps: list[TimestampReport] = []
     levels: list[ModificationLevel | None] = []
-    with _quiet_pyhanko(), _damaged_pdf():
-        for embedded in reader.embedded_signatures:
-            if embedded.sig_object_type == "/DocTimeStamp":
-                timestamps.append(_timestamp_report(embedded, validate_pdf_timestamp(embedded, context)))
-                continue
-            status = validate_pdf_signature(embedded, context, context)
-            levels.append(status.modification_level)
-            signatures.append(_signature_report(embedded, status))
+    for signature, status in zip(embedded, statuses, strict=True):
+        if signature.sig_object_type == "/DocTimeStamp":
+            timestamps.append(_timestamp_report(signature, status))
+            continue
+        levels.append(status.modification_level)
+        signatures.append(_signature_report(signature, status))
     problems = _problems(signatures, timestamps, levels)
     appended = bool(signatures) and signatures[-1].intact and (levels[-1] is None or levels[-1] > ModificationLevel.LTA_UPDATES)
     return ValidationReport(
         not problems, signatures, timestamps, problems, revocation_checked=bool(crls), changed_after_last_signature=appended
     )
+
+
+class _Contexts:
+    """Validation contexts of one :func:`validate_pdf` call, one per validation time (``None``: the real now)."""
+
+    def __init__(
+        self,
+        trust_roots: Sequence[x509.Certificate],
+        other_certs: list[x509.Certificate],
+        crls: list[x509.CertificateRevocationList],
+        now: datetime | None,
+    ) -> None:
+        if not trust_roots:
+            raise ValueError("trust_roots must not be empty (the system trust store is never used)")
+        self.trust_roots, self.other_certs, self.crls, self.now = trust_roots, other_certs, crls, now
+        self._cache: dict[datetime | None, ValidationContext] = {}
+
+    def current_time(self) -> datetime:
+        return self.now if self.now is not None else datetime.now(UTC)
+
+    def at(self, moment: datetime | None) -> ValidationContext:
+        """The context validating at ``moment``; any moment other than ``now`` accepts later revocation info."""
+        if moment not in self._cache:
+            self._cache[moment] = _validation_context(
+                self.trust_roots,
+                self.other_certs,
+                self.crls,
+                revocation_mode="require" if self.crls else "soft-fail",
+                moment=moment,
+                retroactive_revinfo=moment != self.now,
+            )
+        return self._cache[moment]
+
+
+async def _validate_all(embedded: Sequence[EmbeddedPdfSignature], contexts: _Contexts) -> list[Any]:
+    """Validate each signature (see :func:`validate_pdf`); returns pyHanko's statuses in signing order."""
+    now_context = contexts.at(contexts.now)
+    statuses: list[Any] = [None] * len(embedded)
+    #: (index, time) of document timestamps trusted at ``now``: proof that earlier revisions existed then.
+    trusted_archives: list[tuple[int, datetime]] = []
+    for index, signature in enumerate(embedded):
+        if signature.sig_object_type == "/DocTimeStamp":
+            status = await async_validate_pdf_timestamp(signature, now_context)
+            statuses[index] = status
+            if status.intact and status.valid and status.trusted:
+                trusted_archives.append((index, status.timestamp))
+    for index, signature in enumerate(embedded):
+        if signature.sig_object_type == "/DocTimeStamp":
+            continue
+        ts_context = now_context
+        token = await _signature_timestamp(signature, ts_context)
+        if not _token_trusted(token):
+            # The TSA certificate may have expired too: a later trusted document timestamp proves the token
+            # existed at its time, so validate the token then.
+            archive_times = [time for later, time in trusted_archives if later > index]
+            if archive_times:
+                candidate = contexts.at(min(archive_times))
+                candidate_token = await _signature_timestamp(signature, candidate)
+                if _token_trusted(candidate_token):
+                    ts_context, token = candidate, candidate_token
+        signer_moment = contexts.now
+        if token is not None and _token_trusted(token) and token.timestamp <= contexts.current_time():
+            signer_moment = token.timestamp
+        statuses[index] = await async_validate_pdf_signature(signature, contexts.at(signer_moment), ts_context)
+    return statuses
+
+
+async def _signature_timestamp(signature: EmbeddedPdfSignature, context: ValidationContext) -> Any:
+    """Validate only the signature timestamp token of ``signature`` (``None`` if it has none)."""
+    timing = await collect_timing_info(signature.signer_info, context, raw_digest=signature.compute_digest)
+    return timing.get("timestamp_validity")
+
+
+def _token_trusted(token: Any) -> bool:
+    return token is not None and bool(token.intact and token.valid and token.trusted)
 
 
 def _reader(pdf: bytes) -> PdfFileReader:
@@ -359,6 +448,8 @@ def _validation_context(
     crls: Iterable[x509.CertificateRevocationList],
     *,
     revocation_mode: str = "soft-fail",
+    moment: datetime | None = None,
+    retroactive_revinfo: bool = False,
 ) -> ValidationContext:
     if not trust_roots:
         raise ValueError("trust_roots must not be empty (the system trust store is never used)")
@@ -368,6 +459,8 @@ def _validation_context(
         crls=[asn1_crl.CertificateList.load(c.public_bytes(serialization.Encoding.DER)) for c in crls],
         allow_fetching=False,
         revocation_mode=revocation_mode,
+        moment=moment,
+        retroactive_revinfo=retroactive_revinfo,
     )
 
 
