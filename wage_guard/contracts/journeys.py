@@ -284,7 +284,7 @@ def _sign_one(
     """Sign one contract where the seal was dropped, store the new version and log it (the worker's completes it)."""
     field_name, reason, stage, event, logged_as = _SIGNING_STEPS[party]
     before = contract.current_document
-    box = _box(before.pdf, placement, party)
+    box = _box(before.pdf, placement)
     signed = signing.sign(
         before.pdf,
         identity,
@@ -355,7 +355,7 @@ def _claim_single(link: SigningLink, now: datetime) -> Contract:
     return link.contract
 
 
-def _box(pdf: bytes, placement: Placement, party: str) -> tuple[float, float, float, float]:
+def _box(pdf: bytes, placement: Placement) -> tuple[float, float, float, float]:
     """Convert the dropped position to PDF points, refusing a seal that is not wholly on a page."""
     sizes = previews.page_sizes(pdf)
     fx, fy, fw, fh = placement.fx, placement.fy, placement.fw, placement.fh

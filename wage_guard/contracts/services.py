@@ -7,19 +7,22 @@ and a problem with any worker names that worker and the legal clause. Signing jo
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from PIL import Image
 from sqlalchemy.exc import IntegrityError
 
 from wage_guard import clock
-from wage_guard.accounts.models import Role, User
+from wage_guard.accounts.models import User
 from wage_guard.contracts import fonts, lifecycle, previews, rendering, terms
 from wage_guard.contracts.lifecycle import Kind, Status
 from wage_guard.contracts.models import Contract, ContractBatch, ContractDocument, ContractEvent, PagePreview
@@ -28,7 +31,7 @@ from wage_guard.errors import Conflict, InvalidTransition, NotFound, ValidationF
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.ledger import services as ledger
-from wage_guard.organisations.models import Employer, Project
+from wage_guard.organisations.models import Project
 
 #: Renders previews one at a time per process: concurrent requests for a document's pages then find them stored.
 _PREVIEW_LOCK = threading.Lock()
@@ -203,8 +206,6 @@ def verification_url(contract: Contract) -> str:
 
 
 def add_document(contract: Contract, stage: str, pdf: bytes, now: datetime) -> ContractDocument:
-    import hashlib
-
     version = len(contract.documents) + 1
     document = ContractDocument(
         contract=contract, version=version, stage=stage, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), created_at=now
@@ -270,10 +271,6 @@ def cached_previews(document: ContractDocument) -> list[PagePreview]:
 
 
 def _webp_size(webp: bytes) -> tuple[int, int]:
-    import io
-
-    from PIL import Image
-
     with Image.open(io.BytesIO(webp)) as image:
         return image.size
 
@@ -389,31 +386,3 @@ def _open_or_in_force(entry: Enrollment) -> Contract | None:
 
 def _national(phone: str) -> str:
     return phone.removeprefix("+86")
-
-
-def offer_for_change(contract: Contract, **changes: object) -> ContractOffer:
-    """An offer that repeats the contract's terms with ``changes`` applied (for renewals and amendments)."""
-    current = contract_terms(contract)
-    base = ContractOffer(
-        term_type=current.term_type,
-        start_date=current.start_date,
-        end_date=current.end_date,
-        task_description=current.task_description or "",
-        job_title=current.job_title,
-        work_place=current.work_place,
-        pay_form=current.pay_form,
-        pay_amount=current.pay_amount,
-        piece_unit=current.piece_unit or "",
-        probation_months=0,
-        probation_pay=None,
-        other_terms=current.other_terms or "",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
-def employer_of(contract: Contract) -> Employer:
-    return contract.employer
-
-
-def staff_may_issue(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)

@@ -13,8 +13,8 @@ from wage_guard.contracts import journeys, previews, rendering
 from wage_guard.contracts import services as contracts
 from wage_guard.contracts.forms import CodeForm, PlacementForm, RefuseForm
 from wage_guard.contracts.models import Contract, SigningLink
-from wage_guard.errors import WageGuardError
-from wage_guard.extensions import limiter
+from wage_guard.errors import ValidationFailed, WageGuardError
+from wage_guard.extensions import db, limiter
 from wage_guard.i18n import _
 from wage_guard.security import requester
 from wage_guard.sms.phones import mask_mobile
@@ -104,15 +104,12 @@ def _page(token: str, party: str, contract_id: int, page: int) -> Response:
     images = contracts.cached_previews(contract.current_document)
     if not 0 <= page < len(images):
         abort(404)
-    boundary.commit()
     return Response(images[page].webp, mimetype="image/webp", headers={"Cache-Control": "private, max-age=3600"})
 
 
 def _placement_from(form: PlacementForm) -> journeys.Placement:
     values = [form.page.data, form.fx.data, form.fy.data, form.fw.data, form.fh.data]
     if any(v is None for v in values):
-        from wage_guard.errors import ValidationFailed
-
         raise ValidationFailed(_("Please drag your seal onto the contract first."), field="placement")
     return journeys.Placement(
         int(form.page.data), float(form.fx.data), float(form.fy.data), float(form.fw.data), float(form.fh.data)
@@ -262,8 +259,6 @@ def worker_done():  # type: ignore[no-untyped-def]
     contract_id = session.get("signed_contract")
     if contract_id is None:
         abort(404)
-    from wage_guard.extensions import db
-
     contract = db.session.get(Contract, contract_id)
     if contract is None:
         abort(404)

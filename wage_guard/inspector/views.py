@@ -19,7 +19,8 @@ def dashboard():  # type: ignore[no-untyped-def]
     user = actor()
     projects = organisations.visible_projects(user)
     counts = enrollment.roster_counts([p.id for p in projects])
-    by_county = {c.code: [p for p in projects if p.county_code == c.code] for c in organisations.counties_in_scope(user)}
-    counties = [c for c in organisations.counties_in_scope(user) if by_county[c.code] or user.role is Role.INSPECTOR]
+    in_scope = organisations.counties_in_scope(user)
+    by_county = {c.code: [p for p in projects if p.county_code == c.code] for c in in_scope}
+    counties = [c for c in in_scope if by_county[c.code] or user.role is Role.INSPECTOR]
     totals = {code: sum(counts.get(p.id, 0) for p in items) for code, items in by_county.items()}
     return render_template("inspector/dashboard.html", counties=counties, by_county=by_county, counts=counts, totals=totals)

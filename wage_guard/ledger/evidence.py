@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
+from flask_babel import force_locale
 
 from wage_guard import clock
 from wage_guard.contracts.lifecycle import EVENT_LABELS
@@ -84,7 +85,7 @@ def _report(
         tree_head_time=clock.as_utc(head.timestamp),
         log_key_fingerprint=hashlib.sha256(public_pem).hexdigest(),
         root_cert_fingerprint=ca.root_cert.fingerprint(hashes.SHA256()).hex(),
-        steps=[_step(entry, contract) for entry in entries],
+        steps=[_step(entry) for entry in entries],
         signatures=[
             report.SignatureLine(
                 role=roles.get(s.role or "", s.role or ""),
@@ -100,11 +101,11 @@ def _report(
     )
 
 
-def _step(entry: LedgerEntry, contract: Contract) -> report.Step:
+def _step(entry: LedgerEntry) -> report.Step:
     payload = json.loads(entry.payload)
     actor = payload.get("actor")
     who = "系统" if actor is None else f"参与方 {str(actor)[:8]}"
-    with _zh():
+    with force_locale("zh_Hans_CN"):  # the 存证报告 is always in Chinese
         action = str(EVENT_LABELS.get(entry.kind, entry.kind))
     return report.Step(
         seq=entry.seq,
@@ -114,12 +115,6 @@ def _step(entry: LedgerEntry, contract: Contract) -> report.Step:
         actor=who,
         leaf_hash=entry.leaf_hash,
     )
-
-
-def _zh():  # type: ignore[no-untyped-def]
-    from flask_babel import force_locale
-
-    return force_locale("zh_Hans_CN")
 
 
 def _mask(name: str) -> str:
