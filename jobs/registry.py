@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from jobs.enrollment import purge_stale_enrollments
+from jobs.accounts import purge_login_records
+from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
 from jobs.ledger import publish_tree_head
 from jobs.sms import deliver_pending_sms
 
@@ -23,5 +24,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
     return [
         JobDefinition("deliver_pending_sms", deliver_pending_sms, app.config["SCHEDULER_SMS_INTERVAL_SECONDS"]),
         JobDefinition("purge_stale_enrollments", purge_stale_enrollments, 600),
+        JobDefinition("apply_phone_changes", apply_phone_changes, 300),
+        JobDefinition("purge_login_records", purge_login_records, 600),
         JobDefinition("publish_tree_head", publish_tree_head, app.config["SCHEDULER_TREE_HEAD_INTERVAL_SECONDS"]),
     ]

@@ -202,23 +202,29 @@ def test_resend_inside_cooldown_is_refused_then_allowed(app: Flask, client: Flas
     assert counts(app) == (1, 1)
 
 
-def test_duplicate_enrolment_is_recognised(app: Flask, client: FlaskClient, world: World) -> None:
+def test_duplicate_enrolment_is_recognised_once_the_phone_is_proven(app: Flask, client: FlaskClient, world: World) -> None:
     enrol(client, world.token_a)
     advance(seconds=61)
-    again = client.post(f"/e/{world.token_a}", data=form())
+    # Before the code, the answer is the same as for anybody (no oracle): a code is sent.
+    assert client.post(f"/e/{world.token_a}", data=form()).status_code == 302
+    again = client.post(f"/e/{world.token_a}/verify", data={"code": latest_code(app, E164)})
     assert again.status_code == 409
     assert "已在" in again.get_data(as_text=True)
-    english = client.post(f"/e/{world.token_a}?lang=en", data=form())
+    advance(seconds=61)
+    assert client.post(f"/e/{world.token_a}?lang=en", data=form()).status_code == 302
+    english = client.post(f"/e/{world.token_a}/verify?lang=en", data={"code": latest_code(app, E164)})
     assert english.status_code == 409
     assert "already on this project" in english.get_data(as_text=True)
     assert counts(app) == (1, 1)
 
 
-def test_same_id_with_other_name_is_refused(app: Flask, client: FlaskClient, world: World) -> None:
+def test_same_id_with_other_name_is_refused_after_the_code(app: Flask, client: FlaskClient, world: World) -> None:
     enrol(client, world.token_a)
     advance(seconds=61)
-    response = client.post(f"/e/{world.token_b}", data=form(name="张三"))
+    assert client.post(f"/e/{world.token_b}", data=form(name="张三")).status_code == 302
+    response = client.post(f"/e/{world.token_b}/verify", data={"code": latest_code(app, E164)})
     assert response.status_code == 422
+    assert "姓名" in response.get_data(as_text=True) or "name" in response.get_data(as_text=True)
     assert counts(app) == (1, 1)
 
 

@@ -29,7 +29,10 @@ class VerificationCode(db.Model):  # type: ignore[name-defined,misc]
     consumed_at: Mapped[datetime | None]
     locked_at: Mapped[datetime | None]
 
-    __table_args__ = (sa.Index("ix_verification_code_purpose_phone", "purpose", "phone_index", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_verification_code_purpose_phone", "purpose", "phone_index", "created_at"),
+        sa.Index("ix_verification_code_phone_created", "phone_index", "created_at"),
+    )
 
 
 class CodeEventKind(enum.StrEnum):
@@ -40,6 +43,10 @@ class CodeEventKind(enum.StrEnum):
     EXPIRED = "expired"
     COOLDOWN = "cooldown"
     NO_CODE = "no_code"
+    #: A send refused because the phone had its quota of codes for the hour or the day.
+    QUOTA = "quota"
+    #: A send or check refused because of too many wrong codes for the phone or account (cumulative lock).
+    LOCKED_OUT = "locked_out"
 
 
 class CodeEvent(db.Model):  # type: ignore[name-defined,misc]
@@ -54,4 +61,26 @@ class CodeEvent(db.Model):  # type: ignore[name-defined,misc]
     )
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.String(256))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    #: Whose identity the code proves: ``worker:<id>``, ``staff:<id>``, ``id:<keyed ID number>`` for a person
+    #: not yet enrolled; empty where only the phone is known (the portal before the code is checked).
+    person_key: Mapped[str | None] = mapped_column(sa.String(80), index=True)
+    #: Keyed hashes of the browser's device cookie and of the client address: linkable, not readable. With
+    #: ``phone_index`` and ``person_key`` they are what the proxy-signing rule (R15) groups by.
+    device_hash: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+
+    __table_args__ = (sa.Index("ix_code_event_kind_created", "kind", "created_at"),)
+
+
+class CodeUnlock(db.Model):  # type: ignore[name-defined,misc]
+    """Someone lifted a cumulative code lock: a foreman in person for a worker's phone, an administrator for staff.
+
+    Wrong codes before the unlock no longer count against the phone or account.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_index: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    person_key: Mapped[str | None] = mapped_column(sa.String(80), index=True)
+    unlocked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)

@@ -30,4 +30,3 @@ class RosterEntryForm(FlaskForm):  # type: ignore[misc]
     crew_id = SelectField(_l("Crew"), coerce=int)
     trade = SelectField(_l("Trade"), choices=[SelectChoice(k, v) for k, v in TRADES.items()])
     exit_date = DateField(_l("Exit date (left the site)"), validators=[Optional()])
-    address = StringField(_l("Worker's home address"), validators=[Optional(), Length(max=256)])

@@ -31,6 +31,9 @@ class Worker(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     phone: Mapped[str] = mapped_column(EncryptedString("worker.phone"))
     phone_index: Mapped[str] = mapped_column(sa.String(64), index=True)
     phone_verified_at: Mapped[datetime]
+    #: Kept in each worker-portal session and checked on every request: raising it (portal logout, a phone
+    #: change) ends every portal session of this person (``accounts.sessions.end_worker_sessions``).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="worker")
 

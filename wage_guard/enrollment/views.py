@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
 from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
-from wage_guard.codes.services import phone_index
 from wage_guard.enrollment import qr, services
 from wage_guard.enrollment.forms import CodeForm, EnrollmentForm, RosterEntryForm
 from wage_guard.enrollment.models import EnrollmentLink
@@ -16,7 +15,7 @@ from wage_guard.extensions import limiter
 from wage_guard.i18n import _
 from wage_guard.organisations import services as organisations
 from wage_guard.security import actor, requester, role_required, staff_required
-from wage_guard.sms.phones import InvalidPhoneNumber, mask_mobile, parse_mobile
+from wage_guard.sms.phones import mask_mobile
 
 bp = Blueprint("enrollment", __name__, url_prefix="/projects/<int:project_id>/enrolment")
 public_bp = Blueprint("enroll", __name__, url_prefix="/e")
@@ -94,36 +93,16 @@ def edit_entry(project_id: int, enrollment_id: int):  # type: ignore[no-untyped-
     project = organisations.get_project(actor(), project_id, manage=True)
     entry = services.get_enrollment(project, enrollment_id)
     form = RosterEntryForm(obj=entry)
-    if not form.is_submitted():
-        form.address.data = entry.worker.address
     form.crew_id.choices = [SelectChoice("0", "—")] + [SelectChoice(str(c.id), c.name) for c in project.crews]
     if not form.validate_on_submit():
         return render_template("enrollment/edit_entry.html", form=form, entry=entry), 422 if form.is_submitted() else 200
     try:
-        services.update_enrollment(
-            entry,
-            crew_id=form.crew_id.data or None,
-            trade=form.trade.data,
-            exit_date=form.exit_date.data,
-            address=form.address.data,
-        )
+        services.update_enrollment(entry, crew_id=form.crew_id.data or None, trade=form.trade.data, exit_date=form.exit_date.data)
     except WageGuardError as error:
         return boundary.failed_form("enrollment/edit_entry.html", error, form=form, entry=entry)
     boundary.commit()
     flash(_("The roster entry has been updated."), "info")
     return redirect(url_for("organisations.detail", project_id=project_id, _anchor="roster"))
-
-
-def _phone_limit_key() -> str:
-    """Rate-limit code requests per phone number, keyed by its blind index (never the number itself)."""
-    try:
-        return "phone:" + phone_index(parse_mobile(request.form.get("phone", "")))
-    except InvalidPhoneNumber:
-        return "ip:" + (request.remote_addr or "")
-
-
-def _sms_phone_limit() -> str:
-    return str(current_app.config["RATELIMIT_SMS_PER_PHONE"])
 
 
 def _sms_ip_limit() -> str:
@@ -136,7 +115,6 @@ def _check_ip_limit() -> str:
 
 @public_bp.route("/<token>", methods=["GET", "POST"])
 @limiter.limit(_sms_ip_limit, methods=["POST"])
-@limiter.limit(_sms_phone_limit, methods=["POST"], key_func=_phone_limit_key)
 def start(token: str):  # type: ignore[no-untyped-def]
     """The page behind the QR code: name, ID number, phone, trade and consent; then a code by SMS."""
     link = services.resolve_link(token, now=clock.utcnow())
@@ -172,11 +150,57 @@ def verify(token: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return render_template("enrollment/verify.html", **context), 422 if form.is_submitted() else 200
     try:
-        enrollment = services.complete_enrollment(pending, form.code.data or "", now=now, requester=requester())
+        outcome = services.complete_enrollment(pending, form.code.data or "", now=now, requester=requester())
     except WageGuardError as error:
         return boundary.failed_form("enrollment/verify.html", error, **context)
     session.pop("enrolment", None)
-    session["enrolled"] = enrollment.id
+    if outcome.check is not None:
+        session["identity_check"] = outcome.check.id
+        boundary.commit()
+        return redirect(url_for("enroll.held", token=token))
+    assert outcome.enrollment is not None
+    session["enrolled"] = outcome.enrollment.id
+    boundary.commit()
+    return redirect(url_for("enroll.done", token=token))
+
+
+@public_bp.get("/<token>/held")
+def held(token: str):  # type: ignore[no-untyped-def]
+    """The enrolment waits for an identity check: what happens next, and the old-phone shortcut for a phone change."""
+    check = services.get_own_check(session.get("identity_check"), token)
+    return render_template("enrollment/held.html", check=check, token=token, form=CodeForm())
+
+
+@public_bp.post("/<token>/old-phone/code")
+@limiter.limit(_sms_ip_limit)
+def old_phone_code(token: str):  # type: ignore[no-untyped-def]
+    """Text a code to the phone on record (the person still has it)."""
+    check = services.get_own_check(session.get("identity_check"), token)
+    try:
+        services.send_old_phone_code(check, now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        return boundary.failed_form("enrollment/held.html", error, check=check, token=token, form=CodeForm())
+    boundary.commit()
+    flash(_("A code is on its way to the phone number registered with your ID number."), "info")
+    return redirect(url_for("enroll.held", token=token, sent=1))
+
+
+@public_bp.post("/<token>/old-phone")
+@limiter.limit(_check_ip_limit)
+def old_phone(token: str):  # type: ignore[no-untyped-def]
+    """Enter the code from the old phone: both phones are proven, so the change and the enrolment happen now."""
+    check = services.get_own_check(session.get("identity_check"), token)
+    form = CodeForm()
+    context = {"check": check, "token": token, "form": form}
+    if not form.validate_on_submit():
+        return render_template("enrollment/held.html", **context), 422
+    try:
+        enrollment = services.finish_with_old_phone(check, form.code.data or "", now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        return boundary.failed_form("enrollment/held.html", error, **context)
+    session.pop("identity_check", None)
+    if enrollment is not None:
+        session["enrolled"] = enrollment.id
     boundary.commit()
     return redirect(url_for("enroll.done", token=token))
 
