@@ -13,4 +13,6 @@ port=${WAGE_GUARD_DEMO_PORT:-5000}
 scheduler=$!
 trap 'kill "$scheduler" 2>/dev/null || true' EXIT
 echo "wage_guard is at http://$host:$port/  (SMS outbox: http://$host:$port/dev/outbox)"
-.venv/bin/gunicorn --bind "$host:$port" --workers 2 --threads 4 --access-logfile - wsgi:app
+# gunicorn.conf.py: one worker process with threads while rate limits live in process memory (each limit exact),
+# and an access log with the signing and enrolment tokens redacted.
+.venv/bin/gunicorn --config gunicorn.conf.py --bind "$host:$port" wsgi:app

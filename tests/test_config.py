@@ -19,6 +19,7 @@ GOOD = {
     "WAGE_GUARD_TWILIO_ACCOUNT_SID": "AC123",
     "WAGE_GUARD_TWILIO_AUTH_TOKEN": "token",
     "WAGE_GUARD_TWILIO_FROM_NUMBER": "+15005550006",
+    "WAGE_GUARD_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -61,6 +62,19 @@ def test_production_refuses_short_secret_key(production: pytest.MonkeyPatch) -> 
 def test_production_refuses_demo_mode(production: pytest.MonkeyPatch) -> None:
     production.setenv("WAGE_GUARD_DEMO_MODE", "true")
     with pytest.raises(ConfigurationError, match="DEMO_MODE"):
+        create_app()
+
+
+@pytest.mark.parametrize("storage", [None, "memory://", "MEMORY://", ""])
+def test_production_refuses_process_local_rate_limit_storage(production: pytest.MonkeyPatch, storage: str | None) -> None:
+    """Each web process would count the limits on its own, so every limit would be multiplied by their number."""
+    if storage is None:
+        production.delenv("WAGE_GUARD_RATELIMIT_STORAGE_URI")
+    else:
+        production.setenv("WAGE_GUARD_RATELIMIT_STORAGE_URI", storage)
+    with pytest.raises(
+        ConfigurationError, match=r"process-local rate-limit storage \(memory://\).*WAGE_GUARD_RATELIMIT_STORAGE_URI"
+    ):
         create_app()
 
 

@@ -14,19 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, error pages and CLI commands."""
-    instance_path = os.environ.get("WAGE_GUARD_INSTANCE_PATH")
     app = Flask(
         __name__,
         instance_relative_config=True,
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),
-        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_path=instance_path(),
     )
     from wage_guard.config import load_config
 
     load_config(app, test_config)
     register_logging(app)
     register_extensions(app)
+    register_routing(app)
     register_blueprints(app)
     register_errors(app)
     register_commands(app)
@@ -34,7 +34,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def instance_path() -> str | None:
+    """``WAGE_GUARD_INSTANCE_PATH`` when set, else Flask's default (``instance/`` beside the package)."""
+    path = os.environ.get("WAGE_GUARD_INSTANCE_PATH")
+    return os.path.abspath(path) if path else None
+
+
 def register_logging(app: Flask) -> None:
+    from wage_guard import redaction
+
+    redaction.install()  # bearer tokens out of every log record, in every environment
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -48,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from wage_guard.enrollment import models as _enrollment  # noqa: F401
     from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
     from wage_guard.i18n import select_locale
+    from wage_guard.identity import models as _identity  # noqa: F401
     from wage_guard.ledger import models as _ledger  # noqa: F401
     from wage_guard.signing import models as _signing  # noqa: F401
     from wage_guard.sms import models as _sms  # noqa: F401
@@ -65,14 +75,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def _configure_login(app: Flask) -> None:
-    from wage_guard.accounts.services import get_user
+    from wage_guard.accounts import sessions
     from wage_guard.extensions import login_manager
     from wage_guard.i18n import _l
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")  # type: ignore[assignment]
     login_manager.session_protection = "strong"
-    login_manager.user_loader(lambda user_id: get_user(int(user_id)))
+    # "<id>:<session version>": a session ends everywhere when the version moves on (accounts/sessions.py).
+    login_manager.user_loader(sessions.load_user)
+    login_manager._session_identifier_generator = sessions.session_identifier  # keyed: no address hash in the cookie
+
+
+def register_routing(app: Flask) -> None:
+    """URL converters bounded to what the database holds (``wage_guard.routing``), before any rule is added."""
+    from wage_guard import routing
+
+    routing.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -83,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from wage_guard.contracts.views import bp as contracts_bp
     from wage_guard.enrollment.views import bp as enrollment_bp
     from wage_guard.enrollment.views import public_bp as enrollment_public_bp
+    from wage_guard.identity.views import bp as identity_bp
+    from wage_guard.identity.views import public_bp as identity_public_bp
     from wage_guard.inspector.views import bp as inspector_bp
     from wage_guard.ledger.views import bp as log_bp
     from wage_guard.organisations.views import bp as organisations_bp
@@ -102,6 +123,8 @@ def register_blueprints(app: Flask) -> None:
         portal_bp,
         verification_bp,
         log_bp,
+        identity_bp,
+        identity_public_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -50,6 +50,13 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     #: How long a password-verified login may wait for its second factor.
     SECOND_FACTOR_WINDOW = timedelta(minutes=5)
+    #: Wrong passwords slow down one (username, client) pair, never the account: after this many failures each
+    #: further try waits 2, 4, 8 ... seconds, up to ``LOGIN_MAX_DELAY`` (``accounts/throttle.py``).
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_MAX_DELAY = timedelta(minutes=15)
+    #: This many failures for one username within the window, from any client, text its holder (once per window).
+    LOGIN_ALERT_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = timedelta(hours=24)
 
     WTF_CSRF_TIME_LIMIT = 3600
     #: Static files are referenced with a content hash (``asset_url``), so they can be cached for a year.
@@ -61,8 +68,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    #: Limits on code requests (Flask-Limiter syntax); codes also have a 60 s cool-down per phone.
-    RATELIMIT_SMS_PER_PHONE = "5 per hour;10 per day"
+    #: Limits on code requests per client address (Flask-Limiter syntax). Per phone, every path shares the
+    #: database quotas ``CODE_SEND_QUOTAS`` and the cool-down of the codes service instead.
     RATELIMIT_SMS_PER_IP = "20 per hour"
     RATELIMIT_CODE_CHECK_PER_IP = "30 per 10 minutes"
     RATELIMIT_LOGIN_PER_IP = "20 per 10 minutes"
@@ -79,7 +86,19 @@ class Config:
 
     CODE_TTL = timedelta(minutes=5)
     CODE_MAX_ATTEMPTS = 5
+    #: Between two codes for the same phone and the same purpose (signing right after enrolling needs no wait).
     CODE_RESEND_COOLDOWN = timedelta(seconds=60)
+    #: Codes per phone across every purpose and page: (period, most), all enforced in the database.
+    CODE_SEND_QUOTAS = ((timedelta(hours=1), 5), (timedelta(days=1), 20))
+    #: Wrong codes per phone or account, across every purpose, that lock further codes for the window.
+    CODE_LOCKOUT_WRONG = 10
+    CODE_LOCKOUT_WINDOW = timedelta(hours=24)
+    #: How many people one phone may belong to before another needs the foreman's in-person confirmation.
+    PHONE_SHARED_BY_AT_MOST = 2
+    #: How long the old number can cancel a phone change confirmed by the foreman, before it takes effect.
+    PHONE_CHANGE_HOLD = timedelta(hours=72)
+    #: How long an identity check may wait for the foreman before it lapses.
+    IDENTITY_CHECK_TTL = timedelta(days=14)
 
     #: Default validity of a site's enrolment QR code.
     ENROLLMENT_LINK_TTL = timedelta(days=180)
@@ -153,6 +172,16 @@ def _require_production_settings(app: Flask) -> None:
         raise ConfigurationError("WAGE_GUARD_SECRET_KEY must be at least 32 characters")
     if app.config.get("DEMO_MODE"):
         raise ConfigurationError("WAGE_GUARD_DEMO_MODE must not be enabled in production")
+    if limit_storage_is_process_local(app.config.get("RATELIMIT_STORAGE_URI")):
+        raise ConfigurationError(
+            "production refuses process-local rate-limit storage (memory://): each web process would count the limits "
+            "on its own; set WAGE_GUARD_RATELIMIT_STORAGE_URI to a storage the processes share, e.g. redis://…"
+        )
+
+
+def limit_storage_is_process_local(uri: str | None) -> bool:
+    """True for Flask-Limiter storage that each process keeps for itself (``memory://``, or none given)."""
+    return not uri or str(uri).split("://", 1)[0].lower() in ("memory", "")
 
 
 def _fill_development_defaults(app: Flask) -> None:

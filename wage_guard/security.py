@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+import re
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from wage_guard import clock
+from wage_guard import authorization, clock
 from wage_guard.accounts.models import Role, User
 from wage_guard.codes.services import Requester
 from wage_guard.errors import PermissionDenied
@@ -18,6 +20,9 @@ from wage_guard.extensions import login_manager
 from wage_guard.i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
+DEVICE_COOKIE = "wg_device"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 #: Self-hosted assets only: no CDN, no inline script. Inline styles are allowed for the QR SVG only.
 CONTENT_SECURITY_POLICY = (
@@ -55,8 +60,35 @@ def actor() -> User:
 
 
 def requester() -> Requester:
-    """The audit description of the current request."""
-    return Requester(ip_address=request.remote_addr, user_agent=request.user_agent.string)
+    """The audit description of the current request, with the browser's device id (set on first use)."""
+    return Requester(ip_address=request.remote_addr, user_agent=request.user_agent.string, device_id=device_id())
+
+
+def device_id() -> str:
+    """A random id kept in a long-lived cookie, so one phone verifying codes for several people can be seen.
+
+    It carries nothing about the person (it is random) and is only stored as a keyed hash.
+    """
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    if _DEVICE_ID.fullmatch(value):
+        return value
+    if "wage_guard_new_device" not in g:
+        g.wage_guard_new_device = secrets.token_urlsafe(18)
+    return str(g.wage_guard_new_device)
+
+
+def _set_device_cookie(response: Any) -> Any:
+    new = g.get("wage_guard_new_device")
+    if new:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            new,
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        )
+    return response
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -69,7 +101,10 @@ def is_safe_next(target: str | None) -> bool:
 
 def init_app(app: Flask) -> None:
     app.before_request(_enforce_session_timeouts)
+    # After the session checks: who may use each endpoint (wage_guard/authorization.py, deny by default).
+    app.before_request(authorization.authorize_request)
     app.after_request(_security_headers)
+    app.after_request(_set_device_cookie)
 
 
 def _enforce_session_timeouts() -> Any:

@@ -1,4 +1,5 @@
-"""Staff login with two factors, lock-out, safe redirects, session renewal and timeouts."""
+"""Staff login with two factors, safe redirects, session renewal and timeouts (the throttle on wrong passwords is
+in test_login_throttle.py, the end of sessions in test_sessions.py)."""
 
 from __future__ import annotations
 
@@ -32,16 +33,6 @@ def test_wrong_password_gets_generic_message(client: FlaskClient, world: World) 
         response = client.post("/login", data={"username": username, "password": "Wrong-password-1"})
         assert response.status_code == 401
         assert "用户名或密码错误" in response.get_data(as_text=True)
-
-
-def test_five_wrong_passwords_lock_the_account(app: Flask, client: FlaskClient, world: World) -> None:
-    for _ in range(5):
-        client.post("/login", data={"username": "foreman_a", "password": "Wrong-password-1"})
-    locked = client.post("/login?lang=en", data={"username": "foreman_a", "password": PASSWORD})
-    assert locked.status_code == 429
-    assert "locked" in locked.get_data(as_text=True)
-    advance(minutes=16)
-    assert client.post("/login", data={"username": "foreman_a", "password": PASSWORD}).status_code == 302
 
 
 def test_wrong_second_factor_code_is_refused(app: Flask, client: FlaskClient, world: World) -> None:

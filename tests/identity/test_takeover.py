@@ -85,6 +85,8 @@ def test_takeover_by_re_enrolment_changes_nothing_and_gives_the_new_phone_nothin
     assert rosters_of(app, worker.id) == {world.project_a}
     held = attacker.get(location).get_data(as_text=True)
     assert "班组长" in held
+    assert "never changed just by enrolling" in attacker.get(location + "?lang=en").get_data(as_text=True)
+    attacker.get(location + "?lang=zh_Hans_CN")
     assert VICTIM_ID not in held
     assert "1234" not in held.split("<main>")[1]  # not even the masked registered number
     # The registered phone was told at once, with a link to stop it.

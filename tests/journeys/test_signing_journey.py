@@ -104,7 +104,7 @@ def test_portal_hides_other_workers_contracts(app: Flask, signing_world: Signing
     other = app.test_client()
     wang_phone = WORKERS["王五"][1]
     other.post("/me/", data={"phone": wang_phone})
-    # 王五 has no contract yet: no code is sent, and nothing can be opened.
+    # Without the code sent to 王五's phone, nothing can be opened.
     assert other.get(f"/me/contracts/{contract_id}.pdf").status_code == 302
 
 

@@ -1,12 +1,15 @@
-"""Staff accounts: creation with a password policy, password login with lock-out, and the second factor.
+"""Staff accounts: creation with a password policy, password login, the second factor, password changes and
+deactivation.
 
 Level-3 protection (等保三级) asks staff to combine two factors: the password here plus either a TOTP
-authenticator or an SMS code to the account's verified phone.
+authenticator or an SMS code to the account's verified phone. Wrong passwords slow down the guesser, not the
+account (``accounts.throttle``), and answer an unknown username exactly like a known one. A password change or a
+deactivation ends every session of the person (``accounts.sessions``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
 import sqlalchemy as sa
@@ -14,19 +17,18 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from wage_guard import clock
+from wage_guard.accounts import sessions, throttle
 from wage_guard.accounts.models import Role, User
 from wage_guard.codes import services as codes
-from wage_guard.errors import RecordedFailure, ValidationFailed
+from wage_guard.errors import Conflict, NotFound, PermissionDenied, RecordedFailure, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.ledger import services as ledger
 from wage_guard.organisations import codes as org_codes
 from wage_guard.organisations.models import Employer
 from wage_guard.sms.phones import InvalidPhoneNumber, parse_mobile
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 
 
 def _hasher() -> PasswordHasher:
@@ -114,26 +116,84 @@ def totp_uri(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="wage_guard")
 
 
-def authenticate(username: str, password: str, *, now: datetime) -> User:
-    """Check a password; after 5 failures in a row the account is locked for 15 minutes.
+def authenticate(username: str, password: str, *, now: datetime, requester: codes.Requester) -> User:
+    """Check a password, throttled per (username, client) (``accounts.throttle``).
 
-    :raises RecordedFailure: with one message for unknown user and wrong password alike.
+    Known and unknown usernames take the same path: the same throttle reads and writes, one argon2 verification
+    (against a dummy hash when there is no such user), and the same answers.
+
+    :raises TooManyRequests: while this username must wait on this client.
+    :raises RecordedFailure: with one message for unknown user, disabled account and wrong password alike.
     """
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    wrong = RecordedFailure(_("Wrong username or password."), status=401, field="password")
-    if user is None:
-        _verify_hash(_dummy_hash(), password)
-        raise wrong
-    if user.locked_until is not None and clock.as_utc(user.locked_until) > now:
-        raise RecordedFailure(_("This account is locked for 15 minutes after too many failed logins."), status=429)
-    if not user.is_enabled or not _verify_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        raise wrong
+    name = username.strip().lower()
+    attempt = throttle.begin(name, requester.ip_address, now=now)
+    user = db.session.scalar(sa.select(User).where(User.username == name))
+    valid = _verify_hash(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not valid or not user.is_enabled:
+        throttle.failed(attempt, user, now=now)
+        raise RecordedFailure(_("Wrong username or password."), status=401, field="password")
+    throttle.succeeded(attempt)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
-    user.failed_logins = 0
+    return user
+
+
+def change_password(user: User, current: str, new: str, *, now: datetime, requester: codes.Requester) -> None:
+    """Replace the password after checking the current one (throttled like a login) and the policy.
+
+    Every session of the user ends, copies of this one included; the view logs this browser in again.
+
+    :raises TooManyRequests: while this username must wait on this client.
+    :raises RecordedFailure: for a wrong current password (counted like a failed login).
+    :raises ValidationFailed: when the new password breaks the policy or equals the current one.
+    """
+    attempt = throttle.begin(user.username, requester.ip_address, now=now)
+    if not _verify_hash(user.password_hash, current):
+        throttle.failed(attempt, user, now=now)
+        raise RecordedFailure(_("Your current password is wrong."), field="current_password")
+    throttle.succeeded(attempt)
+    if new == current:
+        raise ValidationFailed(_("The new password must be different from the current one."), field="password")
+    check_password_policy(new)
+    user.password_hash = _hasher().hash(new)
+    sessions.end_user_sessions(user)
+    ledger.append("staff_password_changed", f"staff:{user.id}", {"by": user.id}, now=now)
+
+
+def set_enabled(actor: User, user_id: int, enabled: bool, *, now: datetime) -> User:
+    """Deactivate or reactivate an account in the actor's scope; either way every session of it ends at once.
+
+    Platform administrators manage every account, employer administrators the foremen of their own employer.
+
+    :raises NotFound: for an account outside the actor's scope.
+    :raises PermissionDenied: for an employer administrator and an account that is not their foreman.
+    :raises Conflict: for the actor's own account (nobody locks themselves out).
+    """
+    user = db.session.get(User, user_id)
+    if user is None or (actor.role is not Role.ADMIN and user.employer_id != actor.employer_id):
+        raise NotFound(_("There is no such account."))
+    if actor.role is not Role.ADMIN and (actor.role is not Role.EMPLOYER_ADMIN or user.role is not Role.FOREMAN):
+        raise PermissionDenied(_("Employer administrators can only manage foremen of their own employer."))
+    if user.id == actor.id:
+        raise Conflict(_("You cannot deactivate your own account."))
+    if user.is_enabled != enabled:
+        user.is_enabled = enabled
+        ledger.append("staff_reactivated" if enabled else "staff_deactivated", f"staff:{user.id}", {"by": actor.id}, now=now)
+    sessions.end_user_sessions(user)
+    return user
+
+
+def unlock_codes(actor: User, user_id: int, *, now: datetime) -> User:
+    """A platform administrator lifts the cumulative code lock of a staff account (after checking who asks).
+
+    :raises NotFound: for an unknown account. :raises PermissionDenied: for anyone but a platform administrator.
+    """
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(_("Only a platform administrator can unlock the codes of a staff account."))
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("There is no such account."))
+    codes.unlock(phone=user.phone, person=f"staff:{user.id}", by=actor, now=now)
     return user
 
 
@@ -143,7 +203,9 @@ def start_second_factor(user: User, *, now: datetime, requester: codes.Requester
         return "totp"
     if not user.phone:
         raise ValidationFailed(_("This account has no second factor. Ask an administrator to add a phone number."))
-    codes.send_code(f"login:{user.id}", user.phone, now=now, requester=requester, sms_template="login_code")
+    codes.send_code(
+        f"login:{user.id}", user.phone, now=now, requester=requester, person=f"staff:{user.id}", sms_template="login_code"
+    )
     return "sms"
 
 
@@ -152,12 +214,16 @@ def finish_second_factor(user: User, code: str, *, now: datetime, requester: cod
 
     :raises RecordedFailure: for a wrong, expired or locked code.
     """
+    person = f"staff:{user.id}"
     if user.totp_secret:
-        if not pyotp.TOTP(user.totp_secret).verify(code.strip(), for_time=now, valid_window=1):
+        if codes.locked_until(None, person, now=now) is not None or not pyotp.TOTP(user.totp_secret).verify(
+            code.strip(), for_time=now, valid_window=1
+        ):
+            codes.record_wrong(f"login:{user.id}", person=person, now=now, requester=requester)
             raise RecordedFailure(_("Wrong code from the authenticator app."), field="code")
     else:
         assert user.phone is not None
-        codes.check_code(f"login:{user.id}", user.phone, code, now=now, requester=requester)
+        codes.check_code(f"login:{user.id}", user.phone, code, now=now, requester=requester, person=person)
     user.last_login_at = now
 
 

@@ -1,4 +1,8 @@
-"""Staff login in two steps (password, then SMS or TOTP code), logout and the role-based home page."""
+"""Staff login in two steps (password, then SMS or TOTP code), logout, password change and the role-based home page.
+
+Logout and a password change end every session of the person, not only this browser's cookie
+(``accounts.sessions``).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wage_guard import boundary, clock
-from wage_guard.accounts import services
-from wage_guard.accounts.forms import LoginForm, SecondFactorForm
+from wage_guard.accounts import services, sessions
+from wage_guard.accounts.forms import LoginForm, PasswordChangeForm, SecondFactorForm
 from wage_guard.accounts.models import Role, User
 from wage_guard.errors import Gone, WageGuardError
 from wage_guard.extensions import limiter
 from wage_guard.i18n import _
-from wage_guard.security import is_safe_next, requester
+from wage_guard.security import actor, is_safe_next, requester, staff_required
 from wage_guard.sms.phones import mask_mobile
 
 bp = Blueprint("accounts", __name__)
@@ -43,9 +47,9 @@ def login():  # type: ignore[no-untyped-def]
         ), 422 if form.is_submitted() else 200
     now = clock.utcnow()
     try:
-        user = services.authenticate(form.username.data, form.password.data, now=now)
+        user = services.authenticate(form.username.data, form.password.data, now=now, requester=requester())
         _restart_session()
-        session["2fa_user"], session["2fa_started"] = user.id, now.timestamp()
+        session["2fa_user"], session["2fa_started"] = user.get_id(), now.timestamp()
         next_url = request.args.get("next")
         session["2fa_next"] = next_url if is_safe_next(next_url) else None
         services.start_second_factor(user, now=now, requester=requester())
@@ -99,16 +103,40 @@ def resend_code():  # type: ignore[no-untyped-def]
 @bp.post("/logout")
 @login_required
 def logout():  # type: ignore[no-untyped-def]
+    """End every session of this person: a copy of the cookie taken before is worth nothing afterwards."""
+    sessions.end_user_sessions(actor())
     logout_user()
     _restart_session()
+    boundary.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@staff_required
+def change_password():  # type: ignore[no-untyped-def]
+    """Change one's own password (current one, new one twice); other sessions end, this browser stays logged in."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/password.html", form=form), 422 if form.is_submitted() else 200
+    user = actor()
+    try:
+        services.change_password(user, form.current_password.data, form.password.data, now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        return boundary.failed_form("accounts/password.html", error, form=form)
+    login_at = session.get("login_at")
+    _restart_session()
+    login_user(user)
+    session["login_at"], session["last_seen"] = login_at, clock.utcnow().timestamp()
+    boundary.commit()
+    flash(_("Your password has been changed. Any other session of yours has ended."), "info")
+    return redirect(url_for("accounts.home"))
+
+
 def _pending_user() -> User:
-    user_id, started = session.get("2fa_user"), session.get("2fa_started", 0)
+    token, started = session.get("2fa_user"), session.get("2fa_started", 0)
     window = current_app.config["SECOND_FACTOR_WINDOW"].total_seconds()
-    user = services.get_user(int(user_id)) if user_id else None
+    user = sessions.load_user(token) if token else None  # None as well when the account's sessions ended meanwhile
     if user is None or clock.utcnow().timestamp() - started > window:
         raise Gone(_("Your login has timed out. Please enter your password again."))
     return user

@@ -1,5 +1,6 @@
 """Administration: employers (platform administrators) and staff accounts (administrators, and employer
-administrators for their own foremen)."""
+administrators for their own foremen): creation, deactivation and reactivation. Deactivating ends every session of
+the account at once (``accounts.sessions``), not only future logins."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from wtforms.fields.choices import SelectChoice
 
-from wage_guard import boundary
+from wage_guard import boundary, clock
 from wage_guard.accounts import services as accounts
 from wage_guard.accounts.models import ROLE_LABELS, Role
 from wage_guard.admin.forms import EmployerForm, StaffForm
@@ -66,6 +67,47 @@ def staff():  # type: ignore[no-untyped-def]
         return boundary.failed_form("admin/staff.html", error, **context)
     boundary.commit()
     flash(_("The account has been created. Give the person their username and initial password."), "info")
+    return redirect(url_for("admin.staff"))
+
+
+@bp.post("/staff/<int:user_id>/deactivate")
+@role_required(Role.ADMIN, Role.EMPLOYER_ADMIN)
+def deactivate_staff(user_id: int):  # type: ignore[no-untyped-def]
+    """Disable an account: it cannot log in, and every session it has ends now."""
+    return _set_enabled(user_id, enabled=False)
+
+
+@bp.post("/staff/<int:user_id>/reactivate")
+@role_required(Role.ADMIN, Role.EMPLOYER_ADMIN)
+def reactivate_staff(user_id: int):  # type: ignore[no-untyped-def]
+    """Enable a deactivated account again; it logs in afresh with its password and second factor."""
+    return _set_enabled(user_id, enabled=True)
+
+
+@bp.post("/staff/<int:user_id>/unlock-codes")
+@role_required(Role.ADMIN)
+def unlock_staff_codes(user_id: int):  # type: ignore[no-untyped-def]
+    """Lift the lock after too many wrong codes (the administrator has checked who is asking)."""
+    user = accounts.unlock_codes(actor(), user_id, now=clock.utcnow())
+    boundary.commit()
+    flash(_("Codes for the account %(username)s are unlocked.", username=user.username), "info")
+    return redirect(url_for("admin.staff"))
+
+
+def _set_enabled(user_id: int, *, enabled: bool):  # type: ignore[no-untyped-def]
+    try:
+        user = accounts.set_enabled(actor(), user_id, enabled, now=clock.utcnow())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        if error.status in (403, 404):
+            raise
+        flash(error.message, "error")
+        return redirect(url_for("admin.staff"))
+    boundary.commit()
+    if enabled:
+        flash(_("The account %(username)s is active again.", username=user.username), "info")
+    else:
+        flash(_("The account %(username)s is deactivated and every session of it has ended.", username=user.username), "info")
     return redirect(url_for("admin.staff"))
 
 

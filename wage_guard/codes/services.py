@@ -64,14 +64,10 @@ def send_code(
     now: datetime,
     requester: Requester,
     person: str | None = None,
-    deliver: bool = True,
     sms_template: str = "code",
     **sms_context: object,
 ) -> VerificationCode:
     """Create a fresh code for ``purpose`` and queue it by SMS to ``phone``.
-
-    ``deliver=False`` stores the code exactly as usual but texts nothing: the portal uses it for phones it does
-    not know, so that every later answer is the same as for a known phone.
 
     :raises RecordedFailure: (429) inside the cool-down of this purpose, over the phone's quota, or locked.
     """
@@ -104,9 +100,8 @@ def send_code(
     db.session.add(row)
     db.session.flush()
     _record(row.id, purpose, index, CodeEventKind.SENT, now, requester, person)
-    if deliver:
-        minutes = int(current_app.config["CODE_TTL"].total_seconds() // 60)
-        sms.queue_sms(phone, sms_template, secret=True, code=code, minutes=minutes, **sms_context)  # type: ignore[arg-type]
+    minutes = int(current_app.config["CODE_TTL"].total_seconds() // 60)
+    sms.queue_sms(phone, sms_template, secret=True, code=code, minutes=minutes, **sms_context)  # type: ignore[arg-type]
     return row
 
 

@@ -29,6 +29,8 @@ from wage_guard.contracts.models import Contract, ContractBatch, SigningLink
 from wage_guard.errors import Conflict, Gone, NotFound, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.identity import services as identity
+from wage_guard.identity.models import CheckKind, IdentityCheck
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Employer
 from wage_guard.signing import services as signing
@@ -121,7 +123,43 @@ def send_employer_link(batch: ContractBatch, signatory: User, *, now: datetime) 
 
 
 def send_worker_link(contract: Contract, *, now: datetime) -> None:
-    """Text the worker a link to read and sign their contract."""
+    """Text the worker a link to read and sign their contract.
+
+    A phone shared by more people than allowed gets another person's link only after the foreman has confirmed
+    that person in person (包工头代签 starts with one phone collecting everybody's links): the link is held as an
+    identity check until then.
+    """
+    worker = contract.worker
+    if not identity.sharing_cleared(worker):
+        check = identity.open_check(
+            CheckKind.SHARED_PHONE_SIGNING,
+            contract.project,
+            phone=worker.phone,
+            worker=worker,
+            contract_id=contract.id,
+            now=now,
+        )
+        contracts.record(contract, "signing_link_held", "system", now, identity_check=check.id)
+        return
+    _text_worker_link(contract, now=now)
+
+
+def decide_held_link(
+    check: IdentityCheck, actor: User, *, approve: bool, seen_id_card: bool, note: str, now: datetime
+) -> IdentityCheck:
+    """The foreman's in-person decision on a held signing link: confirmed, the link goes out; refused, it stays held."""
+    if not identity.decide(check, actor, approve=approve, seen_id_card=seen_id_card, note=note, now=now):
+        return check
+    contract = db.session.get(Contract, check.contract_id)
+    assert contract is not None
+    assert check.worker is not None
+    identity.approve_sharing(check.worker, check, now=now)
+    if contract.status is Status.AWAITING_WORKER:
+        _text_worker_link(contract, now=now)
+    return check
+
+
+def _text_worker_link(contract: Contract, *, now: datetime) -> None:
     token = _new_link(WORKER, now=now, contract=contract)
     sms.queue_sms(
         contract.worker.phone,
@@ -174,6 +212,14 @@ def _purpose(link: SigningLink) -> str:
     return f"sign:contract:{link.contract_id}" if link.party == WORKER else f"seal:batch:{link.batch_id}"
 
 
+def _person(link: SigningLink) -> str:
+    """Whose identity the signing code proves (the worker, or the employer's signatory), for the code trail."""
+    if link.party == WORKER:
+        assert link.contract is not None
+        return f"worker:{link.contract.worker_id}"
+    return f"staff:{link.signatory_id}"
+
+
 def _actor(link: SigningLink) -> str:
     if link.party == WORKER:
         assert link.contract is not None
@@ -190,13 +236,15 @@ def _record_all(link: SigningLink, kind: str, now: datetime, requester: codes.Re
 
 def send_code(link: SigningLink, *, now: datetime, requester: codes.Requester) -> None:
     """Text a fresh code bound to this contract (worker) or batch (employer)."""
-    codes.send_code(_purpose(link), code_phone(link), now=now, requester=requester, sms_template="sign_code")
+    codes.send_code(
+        _purpose(link), code_phone(link), now=now, requester=requester, person=_person(link), sms_template="sign_code"
+    )
     _record_all(link, "code_sent", now, requester)
 
 
 def verify_code(link: SigningLink, code: str, *, now: datetime, requester: codes.Requester) -> None:
     """Check the code; a code for another contract or purpose never matches."""
-    codes.check_code(_purpose(link), code_phone(link), code, now=now, requester=requester)
+    codes.check_code(_purpose(link), code_phone(link), code, now=now, requester=requester, person=_person(link))
     _record_all(link, "code_verified", now, requester)
 
 

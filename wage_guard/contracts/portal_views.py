@@ -1,16 +1,22 @@
-"""The worker portal pages (/me): log in by SMS code, list, download, print and verify contracts."""
+"""The worker portal pages (/me): log in by SMS code, list, download, print and verify contracts.
+
+The session holds a random handle while the code is awaited, then worker ids with their session versions, which
+every page checks: logout (and a phone change) end every copy of the session (``accounts.sessions``).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 
 from wage_guard import boundary, clock
+from wage_guard.accounts import sessions
 from wage_guard.contracts import portal
 from wage_guard.contracts import services as contracts_services
 from wage_guard.contracts.forms import CodeForm, PhoneForm
 from wage_guard.contracts.views import evidence_response, pdf_response
 from wage_guard.errors import WageGuardError
 from wage_guard.extensions import limiter
+from wage_guard.i18n import _
 from wage_guard.security import requester
 from wage_guard.signing import services as signing
 from wage_guard.sms.phones import mask_mobile
@@ -23,12 +29,15 @@ def _limit() -> str:
 
 
 def _worker_ids() -> list[int]:
+    """The workers of this portal session; back to the start when it timed out or any of them logged out."""
     state = session.get("portal") or {}
     ttl = current_app.config["SIGNING_SESSION_TTL"].total_seconds()
-    if not state.get("workers") or clock.utcnow().timestamp() - state.get("at", 0) > ttl:
+    workers = sessions.portal_workers(state.get("workers")) if isinstance(state, dict) else None
+    if workers is None or clock.utcnow().timestamp() - state.get("at", 0) > ttl:
+        session.pop("portal", None)
         abort(redirect(url_for("portal.start")))
     session["portal"] = {**state, "at": clock.utcnow().timestamp()}
-    return list(state["workers"])
+    return workers
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -39,10 +48,12 @@ def start():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return render_template("portal/start.html", form=form), 422 if form.is_submitted() else 200
     try:
-        phone = portal.start_login(form.phone.data or "", now=clock.utcnow(), requester=requester())
+        handle = portal.start_login(
+            form.phone.data or "", now=clock.utcnow(), requester=requester(), previous=session.get("portal_login")
+        )
     except WageGuardError as error:
         return boundary.failed_form("portal/start.html", error, form=form)
-    session["portal_phone"] = phone
+    session["portal_login"] = handle
     boundary.commit()
     return redirect(url_for("portal.verify"))
 
@@ -50,20 +61,25 @@ def start():  # type: ignore[no-untyped-def]
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
 def verify():  # type: ignore[no-untyped-def]
-    phone = session.get("portal_phone")
-    if not phone:
+    """Enter the code; the same page and answers whether or not the phone is registered, until the code is right."""
+    login = portal.pending_login(session.get("portal_login"), now=clock.utcnow())
+    if login is None:
         return redirect(url_for("portal.start"))
     form = CodeForm()
-    context = {"form": form, "masked_phone": mask_mobile(phone)}
+    context = {"form": form, "masked_phone": mask_mobile(login.phone)}
     if not form.validate_on_submit():
         return render_template("portal/verify.html", **context), 422 if form.is_submitted() else 200
     try:
-        workers = portal.finish_login(phone, form.code.data or "", now=clock.utcnow(), requester=requester())
+        workers = portal.finish_login(login, form.code.data or "", now=clock.utcnow(), requester=requester())
     except WageGuardError as error:
         return boundary.failed_form("portal/verify.html", error, **context)
-    session.pop("portal_phone", None)
-    session["portal"] = {"workers": workers, "at": clock.utcnow().timestamp()}
+    session.pop("portal_login", None)
     boundary.commit()
+    if not workers:  # the phone is proven now, so it may learn that nothing is registered for it
+        session.pop("portal", None)
+        flash(_("There are no contracts for this phone number yet."), "info")
+        return redirect(url_for("portal.start"))
+    session["portal"] = {"workers": sessions.portal_token(workers), "at": clock.utcnow().timestamp()}
     return redirect(url_for("portal.contracts"))
 
 
@@ -113,5 +129,12 @@ def verify_contract(contract_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
+    """End every portal session of these workers, so a copy of this cookie opens nothing afterwards."""
+    state = session.get("portal") or {}
+    workers = sessions.portal_workers(state.get("workers")) if isinstance(state, dict) else None
+    if workers:
+        sessions.end_portal_session(workers)
+        boundary.commit()
     session.pop("portal", None)
+    session.pop("portal_login", None)
     return redirect(url_for("portal.start"))

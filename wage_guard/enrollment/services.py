@@ -300,10 +300,8 @@ def decide_check(
     check: IdentityCheck, actor: User, *, approve: bool, seen_id_card: bool, note: str, now: datetime
 ) -> IdentityCheck:
     """The foreman's in-person decision on a phone change or a shared-phone enrolment."""
-    if not approve:
-        return identity.reject(check, actor, now=now, note=note)
-    identity.confirm(check, actor, now=now, seen_id_card=seen_id_card, note=note)
-    if check.kind is CheckKind.SHARED_PHONE_ENROLMENT:
+    confirmed = identity.decide(check, actor, approve=approve, seen_id_card=seen_id_card, note=note, now=now)
+    if confirmed and check.kind is CheckKind.SHARED_PHONE_ENROLMENT:
         assert check.name is not None
         assert check.id_number is not None
         worker = _worker_by_id_number(check.id_number)

@@ -127,6 +127,15 @@ def confirm(check: IdentityCheck, actor: User, *, now: datetime, seen_id_card: b
     return check
 
 
+def decide(check: IdentityCheck, actor: User, *, approve: bool, seen_id_card: bool, note: str, now: datetime) -> bool:
+    """The foreman's decision in person: :func:`confirm` or :func:`reject`; True when confirmed."""
+    if not approve:
+        reject(check, actor, now=now, note=note)
+        return False
+    confirm(check, actor, now=now, seen_id_card=seen_id_card, note=note)
+    return True
+
+
 def approve_sharing(worker: Worker, check: IdentityCheck, *, now: datetime) -> None:
     """Remember that the foreman confirmed ``worker`` on this shared phone, so later links are not held again."""
     exists = db.session.scalar(

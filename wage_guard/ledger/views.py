@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from wage_guard.extensions import csrf, limiter
 from wage_guard.ledger import services
+from wage_guard.routing import bigint
 
 bp = Blueprint("log", __name__, url_prefix="/log")
 csrf.exempt(bp)
@@ -26,7 +27,7 @@ def latest() -> ResponseReturnValue:
     return jsonify(services.tree_head_json(head))
 
 
-@bp.get("/tree-head/<int:size>")
+@bp.get("/tree-head/<bigint:size>")
 @limiter.limit(_limit)
 def by_size(size: int) -> ResponseReturnValue:
     head = services.tree_head(size)
@@ -42,12 +43,12 @@ def public_key() -> ResponseReturnValue:
     return jsonify(services.public_keys())
 
 
-@bp.get("/entries/<int:seq>")
+@bp.get("/entries/<bigint:seq>")
 @limiter.limit(_limit)
 def entry(seq: int) -> ResponseReturnValue:
     """An entry with its inclusion proof in the tree of ``tree_size`` (default: the newest tree head)."""
     head = services.latest_tree_head()
-    size = request.args.get("tree_size", type=int) or (head.size if head else 0)
+    size = request.args.get("tree_size", type=bigint) or (head.size if head else 0)
     if services.tree_head(size) is None:
         abort(404)
     try:
@@ -61,7 +62,7 @@ def entry(seq: int) -> ResponseReturnValue:
 @limiter.limit(_limit)
 def consistency() -> ResponseReturnValue:
     """The consistency proof between two tree heads (``first`` < ``second``)."""
-    first, second = request.args.get("first", type=int), request.args.get("second", type=int)
+    first, second = request.args.get("first", type=bigint), request.args.get("second", type=bigint)
     if first is None or second is None or not 0 < first <= second or services.tree_head(second) is None:
         abort(400)
     if services.tree_head(first) is None:

@@ -39,6 +39,7 @@ def create():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return render_template("organisations/create.html", form=form), 422 if form.is_submitted() else 200
     data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "employer_id")}
+    data.update({k: "" for k, v in data.items() if v is None})  # optional fields left out of the request (not just empty)
     try:
         project = services.create_project(actor(), employer=db.get_or_404(Employer, form.employer_id.data), **data)
         enrollment.issue_link(actor(), project, now=clock.utcnow())

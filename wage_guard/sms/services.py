@@ -20,13 +20,27 @@ SMS_LOCALE = "zh_Hans_CN"
 
 def queue_sms(recipient: str, template: str, *, secret: bool = False, **context: object) -> OutboundSms:
     """Render ``templates/sms/<template>.txt`` and queue it; delivery is attempted right after commit."""
+    message = _queue(recipient, template, secret, context)
+    message_id = message.id
+    boundary.after_commit(lambda: deliver([message_id], now=clock.utcnow()))
+    return message
+
+
+def queue_for_scheduler(recipient: str, template: str, **context: object) -> OutboundSms:
+    """Queue a notice for the scheduler's next delivery run (within ``SCHEDULER_SMS_INTERVAL_SECONDS``), not now.
+
+    For notices whose sending must not make the request that caused them any slower: an observer who can time
+    the request could otherwise tell that a message went out (for example, that a username exists).
+    """
+    return _queue(recipient, template, False, context)
+
+
+def _queue(recipient: str, template: str, secret: bool, context: dict[str, object]) -> OutboundSms:
     with force_locale(SMS_LOCALE):
         body = render_template(f"sms/{template}.txt", **context).strip()
     message = OutboundSms(recipient=recipient, template=template, body=body, is_secret=secret)
     db.session.add(message)
     db.session.flush()
-    message_id = message.id
-    boundary.after_commit(lambda: deliver([message_id], now=clock.utcnow()))
     return message
 
 
