@@ -241,10 +241,17 @@ def test_timestamp_authority_down_fails_clearly_and_stores_nothing(app: Flask, s
     app.config["TSA_URL"] = "http://127.0.0.1:9/tsa"
     try:
         response = client.post(f"/seal/{token}/seal?lang=en", data=placement)
+        chinese = client.post(f"/seal/{token}/seal?lang=zh_Hans_CN", data=placement)
     finally:
         app.config["TSA_URL"] = None
     assert response.status_code == 503
-    assert "nothing was saved" in response.get_data(as_text=True)
+    assert "nothing was signed" in response.get_data(as_text=True)
+    # The signer sees their language and no internals: not the TSA's address, not the library's English reason.
+    page = chinese.get_data(as_text=True)
+    assert chinese.status_code == 503
+    assert "可信时间" in page
+    assert "127.0.0.1:9" not in page + response.get_data(as_text=True)
+    assert "timestamp authority" not in page
     assert contract_state(app, contract_id) == ("awaiting_employer", 1)
     with app.app_context():
         assert db.session.scalars(sa.select(SigningLink).where(SigningLink.party == "employer")).one().used_at is None
@@ -265,7 +272,8 @@ def test_unavailable_hsm_fails_clearly(app: Flask, signing_world: SigningWorld) 
     finally:
         app.config.update(saved)
     assert response.status_code == 503
-    assert "signing key could not be created" in response.get_data(as_text=True)
+    assert "signing service is not available" in response.get_data(as_text=True)
+    assert "libpkcs11" not in response.get_data(as_text=True)
     assert contract_state(app, contract_id) == ("awaiting_employer", 1)
 
 

@@ -35,7 +35,6 @@ TEMPLATE = "ending.txt"
 EndingKind = Literal["rescission", "termination"]
 TITLES: dict[str, str] = {"rescission": "解除劳动合同协议书", "termination": "终止劳动合同确认书"}
 VERBS: dict[str, str] = {"rescission": "解除", "termination": "终止"}
-BLANK_DATE = "　　年　　月　　日"  # dated by hand or by the signing step, as in the contract
 
 
 def render_ending_pdf(
@@ -140,12 +139,7 @@ def ending_content(
         preamble=parties,
         rows=[],
         clauses=[*opening, *items],
-        signature=[
-            *rendering.SIGNATURE_LABELS.values(),
-            rendering.REPRESENTATIVE_LABEL,
-            f"日期：{BLANK_DATE}",
-            f"日期：{BLANK_DATE}",
-        ],
+        signature=rendering.signature_lines(terms),
     )
 
 

@@ -12,7 +12,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -287,7 +287,7 @@ def sign_as_worker(
     contract = _claim_single(link, now)
     worker = contract.worker
     identity = signing.identity_for("worker", worker.id, common_name=worker.name, organization=None, now=now)
-    seal = _worker_seal(worker.name)
+    seal = _dated(_worker_seal(worker.name), clock.china_date(now))
     _sign_one(contract, link, identity, placement, seal, now=now, requester=requester, party=WORKER)
     sms.queue_sms(worker.phone, "signed", number=contract.number, url=_public_url("portal.start"))
     contracts.record(contract, "completion_sms_queued", "system", now)
@@ -304,7 +304,7 @@ def seal_as_employer(
     _claim(link, now)
     employer = sealable[0].employer
     identity = signing.identity_for("employer", employer.id, common_name=employer.name, organization=employer.name, now=now)
-    image = _company_seal(employer.name)
+    image = _dated(_company_seal(employer.name), clock.china_date(now))
     for contract in sealable:
         _sign_one(contract, link, identity, placement, image, now=now, requester=requester, party=EMPLOYER)
         send_worker_link(contract, now=now)
@@ -429,6 +429,11 @@ def _worker_seal(name: str) -> bytes:
 @lru_cache(maxsize=128)
 def _company_seal(name: str) -> bytes:
     return seals.company_seal_png(name)
+
+
+@lru_cache(maxsize=512)
+def _dated(seal: bytes, day: date) -> bytes:
+    return seals.dated_seal_png(seal, day)
 
 
 def seal_image(link: SigningLink) -> bytes:

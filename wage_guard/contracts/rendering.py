@@ -63,6 +63,8 @@ SEAL_BOXES: dict[str, tuple[float, float, float, float]] = {
 
 SIGNATURE_LABELS = {"employer": "甲方（盖章）：", "worker": "乙方（签字）："}
 REPRESENTATIVE_LABEL = "法定代表人（主要负责人）或委托代理人（签字或盖章）："
+#: Printed on the date lines: the date is the one under each party's seal, backed by the signature's timestamp.
+SEAL_DATE_NOTE = "以签章下方所示日期为准（可信时间戳）"
 QR_CAPTION = "扫码核验"
 #: Render one contract at a time: reportlab keeps per-document state on the shared font object.
 _render_lock = threading.Lock()
@@ -154,15 +156,29 @@ def default_seal_box(role: SealRole | str, page_count: int) -> tuple[int, tuple[
 
 def _content(terms: ContractTerms, *, contract_number: str, title: str | None, signed_date: date | None) -> _Content:
     preamble, rows, clauses = _template_parts(terms)
-    day = _cn_date(signed_date) if signed_date else "　　年　　月　　日"
     return _Content(
         title=title or DEFAULT_TITLE,
         number_line=f"合同编号：{contract_number}",
         preamble=preamble,
         rows=[_row(line) for line in rows],
         clauses=clauses,
-        signature=[*SIGNATURE_LABELS.values(), REPRESENTATIVE_LABEL, f"日期：{day}", f"日期：{day}"],
+        signature=signature_lines(terms, signed_date),
     )
+
+
+def signature_lines(terms: ContractTerms, signed_date: date | None = None) -> list[str]:
+    """The signature block: the parties' labels, the representative by name, and the date lines.
+
+    The document is rendered before anyone signs, so its dates cannot be printed in advance: each party's seal
+    carries its signing date (``seals.dated``), and the date lines say so instead of staying blank.
+    """
+    day = _cn_date(signed_date) if signed_date else SEAL_DATE_NOTE
+    return [
+        *SIGNATURE_LABELS.values(),
+        f"{REPRESENTATIVE_LABEL}{terms.employer.legal_representative}",
+        f"日期：{day}",
+        f"日期：{day}",
+    ]
 
 
 def _template_parts(terms: ContractTerms) -> list[list[str]]:

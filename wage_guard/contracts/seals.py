@@ -15,6 +15,7 @@ import hashlib
 import io
 import math
 import random
+from datetime import date
 from functools import cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
@@ -186,6 +187,29 @@ def _ink(mask: Image.Image, seed_text: str) -> Image.Image:
     seal = Image.new("RGBA", mask.size, (*INK, 0))
     seal.putalpha(alpha)
     return seal
+
+
+#: The date under a seal is written in dark ink, as a hand-written date next to a stamped seal.
+DATE_INK = (40, 40, 40)
+
+
+def dated_seal_png(seal_png: bytes, day: date) -> bytes:
+    """The seal with its signing date written under it (``2026年11月02日``): the party's date in the signed document.
+
+    The contract is rendered before anyone signs, so its date lines cannot hold the dates; each party's seal
+    appearance carries them instead, and the signature's trusted timestamp backs them.
+    """
+    seal = Image.open(io.BytesIO(seal_png), formats=["PNG"]).convert("RGBA")
+    text = f"{day.year}年{day.month:02d}月{day.day:02d}日"
+    require_glyphs(text)
+    probe = ImageFont.truetype(str(contract_font().path), 100, index=0)
+    size = max(8, int(100 * seal.width * 0.96 / probe.getlength(text)))
+    font = ImageFont.truetype(str(contract_font().path), size, index=0)
+    caption = int(size * 1.35)
+    canvas = Image.new("RGBA", (seal.width, seal.height + caption), (0, 0, 0, 0))
+    canvas.paste(seal, (0, 0))
+    ImageDraw.Draw(canvas).text((seal.width / 2, seal.height + caption / 2), text, font=font, fill=(*DATE_INK, 255), anchor="mm")
+    return _png(canvas)
 
 
 def _png(image: Image.Image) -> bytes:

@@ -70,14 +70,18 @@ def issue_contracts(
     batch = ContractBatch(project=project, created_by_id=actor.id, created_at=now)
     db.session.add(batch)
     for entry in entries:
-        _issue_one(actor, batch, entry, build_terms(project, entry, offer), Kind.ORIGINAL, None, now)
+        _issue_one(actor, batch, entry, build_terms(project, entry, offer, signatory=signatory), Kind.ORIGINAL, None, now)
     db.session.flush()
     journeys.send_employer_link(batch, signatory, now=now)
     return batch
 
 
-def build_terms(project: Project, entry: Enrollment, offer: ContractOffer) -> terms.ContractTerms:
-    """The full terms of one worker's contract: the offer plus the parties and the project's pay day."""
+def build_terms(project: Project, entry: Enrollment, offer: ContractOffer, *, signatory: User) -> terms.ContractTerms:
+    """The full terms of one worker's contract: the offer plus the parties and the project's pay day.
+
+    The employer's contact phone (联系电话, the address for notices) is that of its authorised signatory, who
+    seals the contract and answers for the employer.
+    """
     employer, worker = project.employer, entry.worker
     return terms.default_construction_terms(
         terms.EmployerParty(
@@ -85,7 +89,7 @@ def build_terms(project: Project, entry: Enrollment, offer: ContractOffer) -> te
             credit_code=employer.credit_code,
             legal_representative=employer.legal_representative,
             address=employer.address,
-            phone="",
+            phone=_national(signatory.phone or ""),
         ),
         terms.WorkerParty(
             name=worker.name, id_number=worker.id_number, address=worker.address or "", phone=_national(worker.phone)
@@ -304,11 +308,14 @@ def change_contract(actor: User, contract: Contract, kind: Kind, offer: Contract
     if any(c.status in lifecycle.OPEN for c in children(contract)):
         raise Conflict(_("A change to this contract is already being signed."))
     ending = _ending(contract, offer) if kind in ENDINGS else None
-    new_terms = contract_terms(contract) if ending else build_terms(contract.project, contract.enrollment, offer)
+    signatory = journeys.employer_signatory(contract.employer)
+    new_terms = (
+        contract_terms(contract) if ending else build_terms(contract.project, contract.enrollment, offer, signatory=signatory)
+    )
     batch = ContractBatch(project=contract.project, created_by_id=actor.id, created_at=now)
     db.session.add(batch)
     changed = _issue_one(actor, batch, contract.enrollment, new_terms, kind, contract, now, ending=ending)
-    journeys.send_employer_link(batch, journeys.employer_signatory(contract.employer), now=now)
+    journeys.send_employer_link(batch, signatory, now=now)
     return changed
 
 

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -27,10 +28,11 @@ from wage_guard.errors import WageGuardError
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.signing import pades, pki, timestamps
-from wage_guard.signing.errors import SigningError
+from wage_guard.signing.errors import KeyStoreUnavailable, SigningError, TimestampUnavailable
 from wage_guard.signing.keystore import EncryptedKeyStore, KeyStore
 from wage_guard.signing.models import SigningAuthority, SigningIdentity
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: The root CRL is signed with the root key at set-up and lasts two years; ``flask signing reissue-root-crl`` renews it.
 ROOT_CRL_VALIDITY = timedelta(days=730)
@@ -40,6 +42,30 @@ class SigningFailed(WageGuardError):
     """Signing could not be completed; nothing was stored. ``message`` says why in the user's language."""
 
     status = 503
+
+
+def _failure(exc: SigningError) -> SigningFailed:
+    """A message for the person signing, in their language and without internals; the details go to the log.
+
+    The reason of a signing error can name the timestamp authority's internal address or the HSM's library:
+    operators need it, the worker at the signing page must never see it.
+    """
+    log.warning("signing failed (%s): %s", type(exc).__name__, exc.reason)
+    if isinstance(exc, TimestampUnavailable):
+        return SigningFailed(
+            _(
+                "The trusted time service could not be reached, so nothing was signed. "
+                "Please try again in a few minutes; your link still works."
+            )
+        )
+    if isinstance(exc, KeyStoreUnavailable):
+        return SigningFailed(
+            _(
+                "The signing service is not available right now, so nothing was signed. "
+                "Please try again later; your link still works."
+            )
+        )
+    return SigningFailed(_("Signing failed and nothing was saved. Please try again; if it fails again, tell the site office."))
 
 
 def _outside_event_loop(function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
@@ -180,7 +206,7 @@ def identity_for(owner_kind: str, owner_id: int, *, common_name: str, organizati
         )
         chain = issuer().issue(handle.public_key, subject, clock.wallclock())
     except SigningError as exc:
-        raise SigningFailed(_("The signing key could not be created: %(reason)s", reason=exc.reason)) from exc
+        raise _failure(exc) from exc
     identity = SigningIdentity(
         owner_kind=owner_kind,
         owner_id=owner_id,
@@ -221,7 +247,7 @@ def sign(
             location=location,
         )
     except SigningError as exc:
-        raise SigningFailed(_("Signing failed and nothing was saved: %(reason)s", reason=exc.reason)) from exc
+        raise _failure(exc) from exc
 
 
 def revocation_lists(now: datetime) -> list[x509.CertificateRevocationList]:
@@ -245,7 +271,7 @@ def complete(pdf: bytes, *, now: datetime) -> bytes:
             timestamper=timestamper(),
         )
     except SigningError as exc:
-        raise SigningFailed(_("Signing failed and nothing was saved: %(reason)s", reason=exc.reason)) from exc
+        raise _failure(exc) from exc
 
 
 def verify(pdf: bytes) -> pades.ValidationReport:
