@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from jobs.lock import SchedulerLock
 from jobs.registry import job_definitions
 from jobs.runner import run_job
 from wage_guard import create_app
+from wage_guard.extensions import db
+
+log = logging.getLogger("jobs")
 
 
 def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
@@ -32,8 +37,17 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
 
 
 def main() -> None:
+    """Run the scheduler once this process holds the scheduler lock; until then, stand by and run nothing."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    build_scheduler().start()
+    app = create_app()
+    with app.app_context():
+        lock = SchedulerLock(db.engine)
+        if not lock.acquire():
+            log.info("another scheduler holds the lock: standing by, running no job")
+            while not lock.acquire():
+                time.sleep(app.config["SCHEDULER_STANDBY_POLL_SECONDS"])
+        log.info("scheduler lock taken: running the jobs")
+    build_scheduler(app).start()
 
 
 if __name__ == "__main__":
