@@ -115,7 +115,12 @@ def _http_message(code: int) -> str:
     return messages.get(code, _("The request could not be processed."))
 
 
+#: Pages workers reach from text messages and QR codes: their errors offer a way on, not the staff login.
+WORKER_PREFIXES = ("/s/", "/e/", "/me", "/id/", "/verify")
+
+
 def _render(status: int, message: str):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/"):
         return {"error": status, "message": message}, status
-    return render_template("errors/error.html", status=status, message=message), status
+    worker_page = request.path.startswith(WORKER_PREFIXES)
+    return render_template("errors/error.html", status=status, message=message, worker_page=worker_page), status
