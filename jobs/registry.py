@@ -10,6 +10,7 @@ from flask import Flask
 from jobs.accounts import purge_login_records
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
 from jobs.ledger import publish_tree_head
+from jobs.signing import renew_crls
 from jobs.sms import deliver_pending_sms
 
 
@@ -27,4 +28,5 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("apply_phone_changes", apply_phone_changes, 300),
         JobDefinition("purge_login_records", purge_login_records, 600),
         JobDefinition("publish_tree_head", publish_tree_head, app.config["SCHEDULER_TREE_HEAD_INTERVAL_SECONDS"]),
+        JobDefinition("renew_crls", renew_crls, 3600),
     ]

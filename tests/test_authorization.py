@@ -38,7 +38,7 @@ from wage_guard.organisations.models import Crew, Project, ProjectManager
 #: URL arguments that name an object (of project B in these tests).
 OBJECT_ARGS = {"project_id", "contract_id", "enrollment_id", "link_id", "token", "number", "check_id", "user_id"}
 #: Other URL arguments, with the value to use.
-PLAIN_ARGS: dict[str, object] = {"page": 0, "size": 1, "seq": 0, "filename": "css/app.css"}
+PLAIN_ARGS: dict[str, object] = {"page": 0, "size": 1, "seq": 0, "filename": "css/app.css", "name": "issuing"}
 SESSION_AUDIENCES = {Audience.SIGNING_SESSION, Audience.SEALING_SESSION, Audience.ENROLMENT_SESSION}
 LINK_AUDIENCES = {Audience.SIGNING_LINK, Audience.SEALING_LINK, Audience.ENROLMENT_LINK, Audience.CANCEL_LINK}
 #: Endpoints that end the session: tried last, so the rest is tried with the session.

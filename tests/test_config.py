@@ -53,6 +53,18 @@ def test_production_refuses_to_start_without(production: pytest.MonkeyPatch, mis
         create_app()
 
 
+def test_production_with_an_hsm_needs_its_token_and_pin(production: pytest.MonkeyPatch) -> None:
+    production.setenv("WAGE_GUARD_KEY_STORE", "pkcs11")
+    with pytest.raises(ConfigurationError, match="WAGE_GUARD_PKCS11_TOKEN_LABEL, WAGE_GUARD_PKCS11_USER_PIN"):
+        create_app()
+    production.setenv("WAGE_GUARD_PKCS11_TOKEN_LABEL", "wage-guard")
+    production.setenv("WAGE_GUARD_PKCS11_USER_PIN", "246810")
+    assert create_app().config["KEY_STORE"] == "pkcs11"
+    production.setenv("WAGE_GUARD_KEY_STORE", "hsm")
+    with pytest.raises(ConfigurationError, match="WAGE_GUARD_KEY_STORE must be"):
+        create_app()
+
+
 def test_production_refuses_short_secret_key(production: pytest.MonkeyPatch) -> None:
     production.setenv("WAGE_GUARD_SECRET_KEY", "short")
     with pytest.raises(ConfigurationError, match="32 characters"):

@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from wage_guard.inspector.views import bp as inspector_bp
     from wage_guard.ledger.views import bp as log_bp
     from wage_guard.organisations.views import bp as organisations_bp
+    from wage_guard.signing.views import bp as pki_bp
     from wage_guard.sms.views import bp as sms_bp
     from wage_guard.verification.views import bp as verification_bp
 
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         log_bp,
         identity_bp,
         identity_public_bp,
+        pki_bp,
     ):
         app.register_blueprint(blueprint)
 

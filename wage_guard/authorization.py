@@ -140,6 +140,7 @@ TABLE: dict[str, Access] = {
     "identity.address": MANAGE_PROJECT,
     "identity.address_code": MANAGE_PROJECT,
     "identity.unlock": MANAGE_PROJECT,
+    "identity.certificate": MANAGE_PROJECT,  # revoking a worker's signing certificate, the worker present
     "identity_public.cancel": Access(Audience.CANCEL_LINK),
     # Contracts: staff pages.
     "contracts.list_contracts": SEE_PROJECT,
@@ -174,6 +175,7 @@ TABLE: dict[str, Access] = {
     "portal.evidence": Access(Audience.PORTAL),
     "portal.print_pdf": Access(Audience.PORTAL),
     "portal.verify_contract": Access(Audience.PORTAL),
+    "portal.signing_certificate": Access(Audience.PORTAL),  # the session's own people only (checked by the view)
     "portal.logout": Access(Audience.PORTAL),
     # Public verification and the evidence log's JSON.
     "verification.upload": ANYONE,
@@ -181,8 +183,11 @@ TABLE: dict[str, Access] = {
     "log.latest": ANYONE,
     "log.by_size": ANYONE,
     "log.public_key": ANYONE,
+    "log.root_certificate": ANYONE,  # the published root fingerprint that evidence packages are pinned to
+    "log.root_certificate_pem": ANYONE,
     "log.entry": ANYONE,
     "log.consistency": ANYONE,
+    "pki.crl": ANYONE,  # the published CRLs, named in every certificate's CRL distribution point
     "sms.outbox": Access(Audience.DEMO),
 }
 

@@ -105,9 +105,11 @@ class Config:
     #: Public base URL printed in QR codes and SMS links; the request's host when unset.
     PUBLIC_BASE_URL: str | None = None
 
-    #: AES-256 key-encryption key (base64) wrapping signers' private keys and the platform CA keys at rest.
+    #: AES-256 key-encryption key (base64) wrapping signers' private keys and the online platform keys (issuing
+    #: CA, TSA, evidence log) at rest. Never the root CA key: ``flask signing init-ca`` writes that to a file.
     KEY_ENCRYPTION_KEY: str | None = None
-    #: Where signers' keys live: "encrypted" (wrapped in the database) or "pkcs11" (the HSM, 加密机).
+    #: Where new keys live: "encrypted" (wrapped in the database) or "pkcs11" (the HSM, 加密机): signers' keys
+    #: and, created at ``flask signing init-ca``, the issuing CA, TSA and evidence-log keys.
     KEY_STORE = "encrypted"
     PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
     PKCS11_TOKEN_LABEL: str | None = None
@@ -167,6 +169,8 @@ def _require_production_settings(app: Flask) -> None:
         missing.append("SQLALCHEMY_DATABASE_URI")
     if app.config.get("SMS_BACKEND") == "twilio":
         missing += [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER") if not app.config.get(k)]
+    if app.config.get("KEY_STORE") == "pkcs11":
+        missing += [k for k in ("PKCS11_MODULE", "PKCS11_TOKEN_LABEL", "PKCS11_USER_PIN") if not app.config.get(k)]
     if missing:
         names = ", ".join(f"WAGE_GUARD_{k}" for k in missing)
         raise ConfigurationError(f"production refuses to start without: {names}")
@@ -174,6 +178,8 @@ def _require_production_settings(app: Flask) -> None:
         raise ConfigurationError("WAGE_GUARD_SECRET_KEY must be at least 32 characters")
     if app.config.get("DEMO_MODE"):
         raise ConfigurationError("WAGE_GUARD_DEMO_MODE must not be enabled in production")
+    if app.config.get("KEY_STORE") not in ("encrypted", "pkcs11"):
+        raise ConfigurationError("WAGE_GUARD_KEY_STORE must be 'encrypted' or 'pkcs11'")
     if limit_storage_is_process_local(app.config.get("RATELIMIT_STORAGE_URI")):
         raise ConfigurationError(
             "production refuses process-local rate-limit storage (memory://): each web process would count the limits "

@@ -67,7 +67,7 @@ def seed() -> None:
     employers = {code: _employer(code, *fields) for code, fields in EMPLOYERS.items()}
     users = {a.username: _account(a, employers) for a in ACCOUNTS}
     users["hr"].can_seal = True
-    signing.init_authority(now=clock.utcnow())
+    signing.init_authority(now=clock.utcnow())  # no root key file: the demo's root CRL (two years) is never renewed
     for username, code, county, name, address, pay_day in PROJECTS:
         _project(users[username], employers[code], county, name, address, pay_day)
     boundary.commit()

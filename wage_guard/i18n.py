@@ -1,11 +1,11 @@
 """Translation helpers and the locale choice: Simplified Chinese unless the user picked English."""
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
-__all__ = ["_", "_l", "ngettext", "select_locale"]
+__all__ = ["_", "_l", "force_locale", "ngettext", "select_locale"]
 
 
 def select_locale() -> str:

@@ -129,13 +129,3 @@ def test_contract_from_another_ca_is_not_trusted(app: Flask, signed: bytes, tmp_
         report = signing.verify(signed)
     assert report.ok is False
     assert not any(s.trusted for s in report.signatures)
-
-
-def test_root_crl_can_be_reissued_and_contracts_still_verify(app: Flask, signed: bytes) -> None:
-    with app.app_context():
-        before = db.session.query(SigningAuthority).one().root_crl_pem
-    result = app.test_cli_runner().invoke(args=["signing", "reissue-root-crl"])
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        assert db.session.query(SigningAuthority).one().root_crl_pem != before
-        assert signing.verify(signed).ok

@@ -229,7 +229,8 @@ def test_proof_endpoints(app: Flask) -> None:
     head = client.get("/log/tree-head").get_json()
     assert head["size"] == 9
     keys = client.get("/log/public-key").get_json()
-    assert services.head_signature_ok(head, keys[head["key_id"]])
+    assert services.head_signature_ok(head, keys[head["key_id"]]["public_key_pem"])
+    assert len(keys[head["key_id"]]["fingerprint_sha256"]) == 64
     assert client.get("/log/tree-head/4").get_json()["size"] == 4
     assert client.get("/log/tree-head/5").status_code == 404
     item = client.get("/log/entries/6").get_json()

@@ -5,14 +5,23 @@ from __future__ import annotations
 import os
 
 import pytest
+from asn1crypto import pem
+from asn1crypto.keys import EncryptedPrivateKeyInfo
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.signing.conftest import Party
-from wage_guard.signing.errors import KeyStoreUnavailable
-from wage_guard.signing.keystore import EncryptedKeyStore, unwrap_private_key, wrap_private_key
+from wage_guard.signing.errors import KeyFileUnreadable, KeyStoreUnavailable, WrongPassphrase
+from wage_guard.signing.keystore import (
+    KEY_FILE_ITERATIONS,
+    EncryptedKeyStore,
+    decrypt_key_file,
+    encrypt_key_file,
+    unwrap_private_key,
+    wrap_private_key,
+)
 
 KEK = bytes(range(32))
 KEY = ec.generate_private_key(ec.SECP256R1())
@@ -74,3 +83,34 @@ def test_encrypted_store_refuses_key_of_another_certificate(store: EncryptedKeyS
 def test_encrypted_store_with_other_kek_cannot_use_reference(worker: Party) -> None:
     with pytest.raises(KeyStoreUnavailable):
         EncryptedKeyStore(os.urandom(32)).signer(worker.reference, worker.cert, worker.chain)
+
+
+def test_key_file_is_standard_encrypted_pkcs8_with_many_kdf_rounds() -> None:
+    data = encrypt_key_file(KEY, "长口令 correct horse")
+
+    assert data.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    info = EncryptedPrivateKeyInfo.load(pem.unarmor(data)[2])
+    algorithm = info["encryption_algorithm"]
+    assert algorithm["algorithm"].native == "pbes2"
+    assert algorithm["parameters"]["key_derivation_func"]["parameters"]["iteration_count"].native == KEY_FILE_ITERATIONS
+    assert algorithm["parameters"]["encryption_scheme"]["algorithm"].native == "aes256_cbc"
+    opened = decrypt_key_file(data, "长口令 correct horse")
+    assert isinstance(opened, ec.EllipticCurvePrivateKey)
+    assert opened.private_numbers() == KEY.private_numbers()
+    # cryptography's own reader agrees, so OpenSSL-compatible tools can open the file offline.
+    assert load_pem_private_key(data, "长口令 correct horse".encode()).public_key() == KEY.public_key()
+
+
+def test_key_file_wrong_passphrase_damage_and_other_files_are_told_apart() -> None:
+    data = encrypt_key_file(KEY, "correct horse battery", iterations=1000)
+    lines = data.split(b"\n")  # the last full base64 line lies in the encrypted key, after the PBES2 parameters
+    lines[-4] = lines[-4][:5] + (b"A" if lines[-4][5:6] != b"A" else b"B") + lines[-4][6:]
+
+    with pytest.raises(WrongPassphrase):
+        decrypt_key_file(data, "correct horse batterY")
+    with pytest.raises(WrongPassphrase):
+        decrypt_key_file(b"\n".join(lines), "correct horse battery")
+    plain = KEY.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    for other in (b"", b"not a key at all", plain):
+        with pytest.raises(KeyFileUnreadable):
+            decrypt_key_file(other, "correct horse battery")

@@ -160,10 +160,12 @@ def test_revoked_signer_is_not_ok(signed_bt: bytes, ca: pki.PlatformCA, worker: 
 
     report = validate(signed_bt, ca, crls=crls)
 
-    assert report.revocation_checked
+    assert report.revocation_checked == "platform"
     assert not report.ok
     assert [s.trusted for s in report.signatures] == [True, False]
+    assert [s.revoked for s in report.signatures] == [False, True]
     assert report.signatures[1].summary.startswith("INTACT:REVOKED")
+    assert "signature 'worker' was made after its certificate was revoked" in report.problems
 
 
 def test_validate_pdf_with_crls_checks_revocation(
@@ -172,7 +174,7 @@ def test_validate_pdf_with_crls_checks_revocation(
     report = validate(signed_lta, ca, crls=crls)
 
     assert report.ok, report.problems
-    assert report.revocation_checked
+    assert report.revocation_checked == "dss+platform"
 
 
 def test_validate_pdf_with_incomplete_crls_is_untrusted(

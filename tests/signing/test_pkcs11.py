@@ -1,4 +1,4 @@
-"""Keys in a PKCS#11 HSM, exercised with SoftHSM2 tokens in a temporary directory.
+"""Keys in a PKCS#11 HSM, exercised with SoftHSM2 tokens in a temporary directory (``tests.softhsm``).
 
 PKCS#11 login state is per process and token, and python-pkcs11 loads a module once per process, so the
 wrong-PIN case uses a second token that nothing has logged in to.
@@ -6,47 +6,29 @@ wrong-PIN case uses a second token that nothing has logged in to.
 
 from __future__ import annotations
 
-import os
-import subprocess
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from tests.signing.conftest import EMPLOYER_BOX, Party, make_party, require_tool, sign_as, tool_unavailable
+from tests.signing.conftest import EMPLOYER_BOX, Party, make_party, sign_as
+from tests.softhsm import MODULE, PIN, token
 from wage_guard.signing import pades, pki
 from wage_guard.signing.errors import KeyStoreUnavailable
 from wage_guard.signing.pkcs11 import Pkcs11KeyStore
 from wage_guard.signing.timestamps import EmbeddedTimestamper
 
-MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN, OTHER_TOKEN = "wage-guard-test", "wage-guard-other"
-PIN, SO_PIN = "246810", "13579111"
 
 
 @pytest.fixture(scope="module")
-def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Two fresh SoftHSM2 tokens; SOFTHSM2_CONF points at them for this module."""
-    tool = require_tool("softhsm2-util", "softhsm2")
-    if not Path(MODULE).exists():
-        tool_unavailable(f"SoftHSM2 PKCS#11 module not found at {MODULE}; apt-get install softhsm2")
-    directory = tmp_path_factory.mktemp("softhsm")
-    (directory / "tokens").mkdir()
-    config = directory / "softhsm2.conf"
-    config.write_text(f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(config)
-    try:
-        for label in (TOKEN, OTHER_TOKEN):
-            init = [tool, "--init-token", "--free", "--label", label, "--so-pin", SO_PIN, "--pin", PIN]
-            subprocess.run(init, check=True, capture_output=True, env=os.environ.copy())
-        yield config
-    finally:
-        if previous is None:
-            os.environ.pop("SOFTHSM2_CONF", None)
-        else:
-            os.environ["SOFTHSM2_CONF"] = previous
+def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two SoftHSM2 tokens: one to use, one that nothing logs in to."""
+    token(tmp_path_factory, TOKEN)
+    return token(tmp_path_factory, OTHER_TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +91,45 @@ def test_unavailable_hsm_raises(softhsm: Path, module: str, token: str, pin: str
         store.create_key("worker-1")
     with pytest.raises(KeyStoreUnavailable):
         store.connect()
+
+
+def test_platform_ca_with_hsm_keys_signs_certificates_crls_and_timestamps(
+    hsm: Pkcs11KeyStore, now: datetime, contract_pdf: bytes, seal_png: bytes
+) -> None:
+    issuing, tsa = hsm.create_key("issuing CA"), hsm.create_key("timestamp authority")
+    ca = pki.create_platform_ca(
+        "hsm test", now=now, issuing_key=hsm.ec_private_key(issuing.reference), tsa_key=hsm.ec_private_key(tsa.reference)
+    )
+    worker = make_party(hsm, pki.PlatformIssuer(ca), pki.PersonSubject("赵六", "worker", "77aa01"), now)
+
+    assert ca.issuing_cert.public_key() == issuing.public_key
+    ca.tsa_cert.verify_directly_issued_by(ca.issuing_cert)
+    worker.cert.verify_directly_issued_by(ca.issuing_cert)
+    crl = pki.issue_crl(ca, [worker.cert.serial_number], now)
+    assert crl.is_signature_valid(issuing.public_key)
+    signed = sign_as(contract_pdf, worker, hsm, EmbeddedTimestamper.from_ca(ca), "worker", EMPLOYER_BOX, seal_png)
+    report = pades.validate_pdf(signed, trust_roots=[ca.root_cert])
+    assert report.ok, report.problems
+    assert report.signatures[0].timestamp_trusted
+
+
+def test_hsm_ed25519_key_signs_and_no_hsm_key_can_be_exported(hsm: Pkcs11KeyStore) -> None:
+    reference, public_key = hsm.create_ed25519_key("evidence log")
+    key = hsm.ed25519_private_key(reference)
+
+    public_key.verify(key.sign(b"tree head"), b"tree head")
+    assert key.public_key() == public_key
+    listed = {k.key_id: k for k in hsm.private_keys()}
+    assert listed[reference].key_type == "EC_EDWARDS"
+    assert listed[reference].sensitive
+    assert not listed[reference].extractable
+    ec_key = hsm.ec_private_key(hsm.create_key("issuing CA").reference)
+    with pytest.raises(KeyStoreUnavailable, match="cannot be exported"):
+        key.private_bytes_raw()
+    with pytest.raises(KeyStoreUnavailable, match="cannot be exported"):
+        ec_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    with pytest.raises(KeyStoreUnavailable, match="not an ECDSA key"):
+        hsm.ec_private_key(reference)
+    with pytest.raises(KeyStoreUnavailable, match="not found"):
+        hsm.ed25519_private_key(b"\x00" * 16)
+    ec_key.public_key().verify(ec_key.sign(b"data", ec.ECDSA(hashes.SHA256())), b"data", ec.ECDSA(hashes.SHA256()))

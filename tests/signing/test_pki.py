@@ -14,7 +14,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.signing.conftest import Party
 from wage_guard.signing import pki
-from wage_guard.signing.errors import KeyStoreUnavailable
+from wage_guard.signing.errors import KeyFileUnreadable, KeyMismatch, KeyStoreUnavailable, WrongPassphrase
+from wage_guard.signing.keystore import wrap_private_key
 
 ID_NUMBER = re.compile(rb"\d{17}[\dXx]")
 
@@ -122,20 +123,50 @@ def test_issue_root_crl_needs_root_key(ca: pki.PlatformCA, now: datetime) -> Non
         pki.issue_crl(without_root, [], now, issuer="root")
 
 
-def test_export_and_load_round_trip(ca: pki.PlatformCA) -> None:
+def test_export_and_load_round_trip_never_includes_the_root_key(ca: pki.PlatformCA) -> None:
     kek = os.urandom(32)
-    stored = ca.export(kek, include_root_key=True)
+    stored = ca.export(kek)
 
     loaded = pki.PlatformCA.load(stored, kek)
 
     assert loaded.root_cert == ca.root_cert
     assert loaded.tsa_cert == ca.tsa_cert
     assert loaded.issuing_key.private_numbers() == ca.issuing_key.private_numbers()
-    assert loaded.root_key is not None
-    assert ca.export(kek).root_key is None
+    assert loaded.root_key is None
+    assert not hasattr(stored, "root_key")
     assert stored.issuing_cert_pem.startswith("-----BEGIN CERTIFICATE-----")
     with pytest.raises(KeyStoreUnavailable):
         pki.PlatformCA.load(stored, os.urandom(32))
+
+
+def test_root_key_file_opens_with_its_passphrase_and_only_for_its_root(ca: pki.PlatformCA, other_ca: pki.PlatformCA) -> None:
+    assert ca.root_key is not None
+    assert other_ca.root_key is not None
+    data = pki.root_key_file(ca.root_key, "correct horse battery")
+
+    assert data.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    loaded = pki.load_root_key(data, "correct horse battery", ca.root_cert)
+    assert loaded.private_numbers() == ca.root_key.private_numbers()
+    with pytest.raises(WrongPassphrase):
+        pki.load_root_key(data, "correct horse battery!", ca.root_cert)
+    with pytest.raises(KeyMismatch):
+        pki.load_root_key(pki.root_key_file(other_ca.root_key, "correct horse battery"), "correct horse battery", ca.root_cert)
+    with pytest.raises(KeyMismatch):  # an issuing key is not the root key either
+        pki.load_root_key(pki.root_key_file(ca.issuing_key, "correct horse battery"), "correct horse battery", ca.root_cert)
+    with pytest.raises(KeyFileUnreadable):
+        pki.load_root_key(pki.certificate_to_pem(ca.root_cert).encode(), "correct horse battery", ca.root_cert)
+
+
+def test_legacy_root_key_in_the_database_can_be_unwrapped_for_export(ca: pki.PlatformCA) -> None:
+    assert ca.root_key is not None
+    kek = os.urandom(32)
+    blob = wrap_private_key(ca.root_key, kek, "wage_guard.platform_ca.root")  # what older versions stored
+
+    assert pki.unwrap_legacy_root_key(blob, kek, ca.root_cert).private_numbers() == ca.root_key.private_numbers()
+    with pytest.raises(KeyMismatch):
+        pki.unwrap_legacy_root_key(wrap_private_key(ca.issuing_key, kek, "wage_guard.platform_ca.root"), kek, ca.root_cert)
+    with pytest.raises(KeyStoreUnavailable):
+        pki.unwrap_legacy_root_key(blob, os.urandom(32), ca.root_cert)
 
 
 def test_pem_helpers_keep_order(worker: Party, ca: pki.PlatformCA) -> None:

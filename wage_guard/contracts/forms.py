@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from wage_guard.contracts.lifecycle import Kind
+from wage_guard.contracts.lifecycle import KIND_LABELS, Kind
 from wage_guard.i18n import _l
 
 TERM_TYPES = [
@@ -51,7 +51,8 @@ class IssueForm(OfferForm):
 
 
 class ChangeForm(OfferForm):
-    kind = SelectField(_l("Change"), choices=[SelectChoice(k.value, k.label) for k in Kind if k is not Kind.ORIGINAL])
+    #: Lazy labels, translated when the page is drawn (``k.label`` would be translated once, at import, in English).
+    kind = SelectField(_l("Change"), choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in Kind if k is not Kind.ORIGINAL])
 
 
 class CodeForm(FlaskForm):  # type: ignore[misc]

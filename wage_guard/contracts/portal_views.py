@@ -14,12 +14,16 @@ from wage_guard.contracts import portal
 from wage_guard.contracts import services as contracts_services
 from wage_guard.contracts.forms import CodeForm, PhoneForm
 from wage_guard.contracts.views import evidence_response, pdf_response
-from wage_guard.errors import WageGuardError
-from wage_guard.extensions import limiter
+from wage_guard.enrollment.models import Worker
+from wage_guard.errors import NotFound, WageGuardError
+from wage_guard.extensions import db, limiter
 from wage_guard.i18n import _
 from wage_guard.security import requester
-from wage_guard.signing import services as signing
+from wage_guard.signing import revocation
+from wage_guard.signing.forms import CompromiseForm
 from wage_guard.sms.phones import mask_mobile
+from wage_guard.verification import services as verification
+from wage_guard.verification.views import render_report
 
 bp = Blueprint("portal", __name__, url_prefix="/me")
 
@@ -121,10 +125,35 @@ def print_pdf(contract_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/contracts/<int:contract_id>/verify")
 def verify_contract(contract_id: int):  # type: ignore[no-untyped-def]
-    """Check the signatures of the worker's own contract."""
+    """Check the worker's own contract: which version it is, its signatures and signers (as on the public page)."""
     contract = portal.get_contract(_worker_ids(), contract_id)
-    report = signing.verify(contract.current_document.pdf)
-    return render_template("verification/report.html", report=report, contract=contract)
+    return render_report(verification.verify_pdf(contract.current_document.pdf))
+
+
+@bp.route("/signing-certificate", methods=["GET", "POST"])
+def signing_certificate():  # type: ignore[no-untyped-def]
+    """See one's signing certificates and report compromised signing means, which revokes the one in use."""
+    workers = [w for w in (db.session.get(Worker, i) for i in _worker_ids()) if w is not None]
+    form = CompromiseForm()
+    context = {"people": [(w, revocation.certificates_of("worker", w.id)) for w in workers], "form": form}
+    if not form.is_submitted():
+        return render_template("portal/certificate.html", **context)
+    try:
+        worker = _own_worker(workers, form.worker_id.data)
+        revocation.report_by_worker(worker, confirmed=bool(form.confirm.data), now=clock.utcnow())
+    except WageGuardError as error:
+        return boundary.failed_form("portal/certificate.html", error, **context)
+    boundary.commit()
+    flash(_("Your signing certificate has been revoked. Your next signature will use a new one."), "info")
+    return redirect(url_for("portal.signing_certificate"))
+
+
+def _own_worker(workers: list[Worker], value: object) -> Worker:
+    """The person of this session named in the form (a phone may hold two); anyone else is not found."""
+    for worker in workers:
+        if str(worker.id) == str(value or ""):
+            return worker
+    raise NotFound(_("This person is not signed in here."))
 
 
 @bp.post("/logout")

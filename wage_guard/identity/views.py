@@ -1,4 +1,5 @@
-"""Identity pages: the foreman's in-person checks (decide, lost phone, address, unlock) and the old number's cancel link."""
+"""Identity pages: the foreman's in-person checks (decide, lost phone, address, unlock, revoking a signing
+certificate) and the old number's cancel link."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from wage_guard.identity.forms import AddressForm, CancelForm, CodeForm, Decisio
 from wage_guard.identity.models import CheckKind, IdentityCheck
 from wage_guard.organisations import services as organisations
 from wage_guard.security import actor, requester, role_required
+from wage_guard.signing import revocation
+from wage_guard.signing.forms import InPersonRevocationForm
 
 bp = Blueprint("identity", __name__)
 public_bp = Blueprint("identity_public", __name__)
@@ -188,6 +191,24 @@ def unlock(project_id: int, enrollment_id: int):  # type: ignore[no-untyped-def]
     boundary.commit()
     flash(_("Codes for this worker's phone are unlocked."), "info")
     return redirect(url_for("enrollment.edit_entry", project_id=project_id, enrollment_id=enrollment_id))
+
+
+@bp.route("/projects/<int:project_id>/identity/<int:enrollment_id>/certificate", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def certificate(project_id: int, enrollment_id: int):  # type: ignore[no-untyped-def]
+    """The worker's signing certificates; revoke the one in use for the worker in front of you (compromised means)."""
+    _project, entry = _entry(project_id, enrollment_id)
+    form = InPersonRevocationForm()
+    context = {"entry": entry, "form": form, "certificates": revocation.certificates_of("worker", entry.worker_id)}
+    if not form.is_submitted():
+        return render_template("identity/certificate.html", **context)
+    try:
+        revocation.report_in_person(actor(), entry.worker, seen_id_card=bool(form.seen_id_card.data), now=clock.utcnow())
+    except WageGuardError as error:
+        return boundary.failed_form("identity/certificate.html", error, **context)
+    boundary.commit()
+    flash(_("The signing certificate has been revoked. The worker's next signature will use a new one."), "info")
+    return redirect(url_for("identity.certificate", project_id=project_id, enrollment_id=enrollment_id))
 
 
 @public_bp.route("/id/<token>", methods=["GET", "POST"])

@@ -1,25 +1,38 @@
 """Assemble a contract's evidence package: the signed PDF, its log entries with proofs, the tree head, the
-certificates, the log key, the 存证报告, and a signed manifest. Verified offline by ``package.verify_package``."""
+certificates, the log key, the 存证报告, and a signed manifest. Verified offline by ``package.verify_package``.
+
+A package proves only that it holds together until its trust anchors (the root certificate and the log key) are
+compared with the platform's, so this module also gives the installation's anchors to ``ledger verify-package``
+and the published fingerprints to ``/log/root-certificate``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask_babel import force_locale
+from sqlalchemy.exc import SQLAlchemyError
 
 from wage_guard import clock
 from wage_guard.contracts.lifecycle import EVENT_LABELS
 from wage_guard.contracts.models import Contract
 from wage_guard.errors import Conflict
+from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.ledger import package, report, services
 from wage_guard.ledger.models import LedgerEntry, TreeHead
 from wage_guard.signing import pki
 from wage_guard.signing import services as signing
+
+log = logging.getLogger(__name__)
 
 #: How each step was carried out, for the report's "method" column.
 METHODS = {
@@ -83,8 +96,8 @@ def _report(
         tree_size=head.size,
         tree_root=head.root_hash,
         tree_head_time=clock.as_utc(head.timestamp),
-        log_key_fingerprint=hashlib.sha256(public_pem).hexdigest(),
-        root_cert_fingerprint=ca.root_cert.fingerprint(hashes.SHA256()).hex(),
+        log_key_fingerprint=_key_fingerprint(public_pem),
+        root_cert_fingerprint=package.certificate_fingerprint(ca.root_cert),
         steps=[_step(entry) for entry in entries],
         signatures=[
             report.SignatureLine(
@@ -126,3 +139,52 @@ def _sm3(data: bytes) -> str | None:
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
     return digest.finalize().hex()
+
+
+# --- the trust anchors ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedKey:
+    key_id: str
+    pem: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class PublishedAnchors:
+    """What the platform publishes so that anyone can pin a package's anchors."""
+
+    root: x509.Certificate | None
+    root_pem: str | None
+    root_fingerprint: str | None
+    log_keys: list[PublishedKey]
+
+
+def _key_fingerprint(pem: str | bytes) -> str:
+    key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+    assert isinstance(key, Ed25519PublicKey)
+    return package.public_key_fingerprint(key)
+
+
+def published_anchors() -> PublishedAnchors:
+    root = signing.root_certificate()
+    keys = [PublishedKey(key_id, pem, _key_fingerprint(pem)) for key_id, pem in services.public_keys().items()]
+    if root is None:
+        return PublishedAnchors(None, None, None, keys)
+    return PublishedAnchors(root, pki.certificate_to_pem(root), package.certificate_fingerprint(root), keys)
+
+
+def installation_anchors() -> package.Anchors | None:
+    """This installation's root certificate and log keys, or None where there is none (no database, or nothing in
+    it yet): ``verify-package`` then relies on pinned fingerprints."""
+    try:
+        anchors = published_anchors()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.info("no installation to compare evidence packages with: %s", type(exc).__name__)
+        return None
+    if anchors.root_fingerprint is None and not anchors.log_keys:
+        return None
+    roots = frozenset({anchors.root_fingerprint} if anchors.root_fingerprint else set())
+    return package.Anchors(_("this installation"), roots, frozenset(k.fingerprint for k in anchors.log_keys))

@@ -54,9 +54,12 @@ class TreeHead(db.Model):  # type: ignore[name-defined,misc]
 
 
 class LogKey(db.Model):  # type: ignore[name-defined,misc]
-    """The log's signing key, wrapped under the key-encryption key; ``key_id`` is the SHA-256 of the public key."""
+    """The log's Ed25519 signing key; ``key_id`` is the SHA-256 of the public key (PEM)."""
 
     key_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     public_key_pem: Mapped[str] = mapped_column(sa.Text)
+    #: A reference to the private key: wrapped under the key-encryption key (``key_store`` ``encrypted``) or
+    #: the key's ``CKA_ID`` on the HSM token (``pkcs11``), where the key never leaves the token.
     private_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    key_store: Mapped[str] = mapped_column(sa.String(16), default="encrypted", server_default="encrypted")
     created_at: Mapped[datetime]

@@ -93,7 +93,7 @@ class EvidenceReport:
     tree_size: int
     tree_root: str
     tree_head_time: datetime
-    log_key_fingerprint: str  #: SHA-256 of the log public key
+    log_key_fingerprint: str  #: SHA-256 of the log public key (DER SubjectPublicKeyInfo)
     root_cert_fingerprint: str  #: SHA-256 of the platform root certificate (DER)
     steps: list[Step]
     signatures: list[SignatureLine]
@@ -253,7 +253,11 @@ HOW_TO_VERIFY = (
     ("detail", "report.pdf：本报告。"),
     (
         "item",
-        "2. 自动核验：运行平台提供的核验命令 flask --app wsgi ledger verify-package 文件.zip，显示“result: VALID”即全部通过。",
+        "2. 自动核验：在平台上运行核验命令 flask --app wsgi ledger verify-package 文件.zip，显示“result: VALID”即全部通过；"
+        "在其他电脑上离线核验时，加上平台在 /log/root-certificate 页面公布的两个指纹："
+        "--offline --root-fingerprint 根证书指纹 --log-key-fingerprint 日志公钥指纹。"
+        "未给出指纹时，结论为“result: VALID (anchors not pinned …)”：只说明存证包内部一致，"
+        "须再把显示的两个指纹与平台公布的指纹比对。",
     ),
     ("continued", "也可以用通用工具逐项手工核验："),
     ("detail", "（1）计算每个文件的 SHA-256，与 manifest.json 中记录的值逐一比对；"),
@@ -269,7 +273,12 @@ HOW_TO_VERIFY = (
         "（5）用任一 PDF 签名核验工具（如 pyHanko、Adobe Acrobat Reader、poppler 的 pdfsig）核验 contract.pdf 中的签名，"
         "只信任 certificates.pem 中的平台根证书；",
     ),
-    ("detail", "（6）把本报告第三部分的两个指纹与平台公开发布的指纹比对，应完全一致。"),
+    (
+        "detail",
+        "（6）计算根证书指纹（DER 格式证书的 SHA-256）和日志公钥指纹（DER 格式公钥 SubjectPublicKeyInfo 的 SHA-256），"
+        "与平台在 /log/root-certificate 页面公开发布的指纹比对，应完全一致；本报告第三部分也列出了这两个指纹。"
+        "只核对存证包自带的证书和公钥不够：伪造者可以用同名的新证书和新密钥制作一个内部一致的存证包。",
+    ),
     ("item", "3. 任何人也可以在平台的公开核验页面上传 contract.pdf，在线查看签名和存证的核验结果。"),
 )
 

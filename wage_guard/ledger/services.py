@@ -28,6 +28,8 @@ from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.ledger import merkle
 from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerState, LogKey, TreeHead
+from wage_guard.signing import services as signing
+from wage_guard.signing.errors import KeyStoreUnavailable
 
 _KEY_CONTEXT = "wage_guard.ledger.log_key"
 
@@ -197,28 +199,32 @@ def root_at(tree_size: int) -> bytes:
 # --- the log key and signed tree heads ----------------------------------------------------------------------
 
 
-def _kek() -> bytes:
-    return base64.b64decode(current_app.config["KEY_ENCRYPTION_KEY"])
-
-
 def log_key(*, now: datetime) -> tuple[str, Ed25519PrivateKey]:
-    """The log's signing key, created on first use (the newest one if keys were rotated)."""
-    from wage_guard.signing.keystore import unwrap_private_key, wrap_private_key
+    """The log's signing key, created on first use (the newest one if keys were rotated).
 
+    Where the key lives follows the signing key store: with ``KEY_STORE = "pkcs11"`` a new key is generated in
+    the HSM and only its ID is stored; the key returned then signs on the token.
+
+    :raises signing.errors.KeyStoreUnavailable: the HSM or the wrapped key cannot be used, or the key behind
+        the reference is not the one whose public key the row records.
+    """
     row = db.session.scalar(sa.select(LogKey).order_by(LogKey.created_at.desc()).limit(1))
     if row is None:
-        key = Ed25519PrivateKey.generate()
-        pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        store, reference, public = signing.create_platform_ed25519_key("wage_guard evidence log", context=_KEY_CONTEXT)
+        pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         row = LogKey(
             key_id=hashlib.sha256(pem).hexdigest(),
             public_key_pem=pem.decode(),
-            private_key=wrap_private_key(key, _kek(), _KEY_CONTEXT),
+            private_key=reference,
+            key_store=store,
             created_at=now,
         )
         db.session.add(row)
         db.session.flush()
-    private = unwrap_private_key(row.private_key, _kek(), _KEY_CONTEXT)
-    assert isinstance(private, Ed25519PrivateKey)
+    private = signing.platform_ed25519_key(row.key_store, row.private_key, context=_KEY_CONTEXT)
+    pem = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if pem.decode() != row.public_key_pem:
+        raise KeyStoreUnavailable("the log key behind the stored reference is not the published log key")
     return row.key_id, private
 
 

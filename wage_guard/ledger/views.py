@@ -1,12 +1,15 @@
-"""Public JSON endpoints of the evidence log: tree heads, the log key, inclusion and consistency proofs."""
+"""Public endpoints of the evidence log: tree heads, the log key, inclusion and consistency proofs (JSON), and the
+published trust anchors (the root certificate and the log key fingerprints) that evidence packages are pinned to."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from wage_guard.errors import NotFound
 from wage_guard.extensions import csrf, limiter
-from wage_guard.ledger import services
+from wage_guard.i18n import _
+from wage_guard.ledger import evidence, services
 from wage_guard.routing import bigint
 
 bp = Blueprint("log", __name__, url_prefix="/log")
@@ -39,8 +42,38 @@ def by_size(size: int) -> ResponseReturnValue:
 @bp.get("/public-key")
 @limiter.limit(_limit)
 def public_key() -> ResponseReturnValue:
-    """Every log public key (PEM) by key id: the SHA-256 of the PEM."""
-    return jsonify(services.public_keys())
+    """Every log public key by key id (the SHA-256 of the PEM): the PEM and its fingerprint, the SHA-256 of the DER
+    SubjectPublicKeyInfo, which ``flask ledger verify-package --log-key-fingerprint`` takes."""
+    return jsonify(
+        {
+            key.key_id: {"public_key_pem": key.pem, "fingerprint_sha256": key.fingerprint}
+            for key in evidence.published_anchors().log_keys
+        }
+    )
+
+
+@bp.get("/root-certificate")
+@limiter.limit(_limit)
+def root_certificate() -> ResponseReturnValue:
+    """The published trust anchors: the root certificate (PEM) with its fingerprint, and the log keys' fingerprints."""
+    anchors = evidence.published_anchors()
+    if anchors.root is None:
+        raise NotFound(_("The platform's root certificate is not set up yet."))
+    return render_template("ledger/root_certificate.html", anchors=anchors)
+
+
+@bp.get("/root-certificate.pem")
+@limiter.limit(_limit)
+def root_certificate_pem() -> ResponseReturnValue:
+    """The root certificate to import into a PDF validator (pdfsig's NSS database, Acrobat)."""
+    anchors = evidence.published_anchors()
+    if anchors.root_pem is None:
+        raise NotFound(_("The platform's root certificate is not set up yet."))
+    return Response(
+        anchors.root_pem,
+        mimetype="application/x-pem-file",
+        headers={"Content-Disposition": "attachment; filename=wage_guard-root.pem"},
+    )
 
 
 @bp.get("/entries/<bigint:seq>")

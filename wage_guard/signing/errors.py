@@ -33,3 +33,15 @@ class NotAPdf(SigningError):
 
 class PlacementError(SigningError):
     """The seal box lies outside the page, or the page does not exist."""
+
+
+class KeyFileUnreadable(SigningError):
+    """A key file is missing, unreadable, or not a passphrase-encrypted PKCS#8 private key."""
+
+
+class WrongPassphrase(SigningError):
+    """The passphrase does not open the encrypted key file (or the file was damaged)."""
+
+
+class KeyMismatch(SigningError):
+    """A key was given for a certificate it does not belong to (e.g. another installation's root key)."""

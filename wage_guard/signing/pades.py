@@ -107,6 +107,13 @@ class SignatureReport:
     summary: str
     coverage: str
     modification_level: str | None
+    #: Bytes from the start of the file that this signature covers: the end of the revision it was made in.
+    signed_length: int = 0
+    #: The certificate's X.520 pseudonym (the platform's stable, opaque identifier of the signer) and serial (hex).
+    signer_pseudonym: str | None = None
+    certificate_serial: str | None = None
+    #: The signer's certificate (or a CA above it) was revoked before the time the signature was checked at.
+    revoked: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,8 @@ class TimestampReport:
     valid: bool
     trusted: bool
     coverage: str
+    #: Bytes from the start of the file that this timestamp covers (see :attr:`SignatureReport.signed_length`).
+    signed_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,8 +138,10 @@ class ValidationReport:
     signatures: list[SignatureReport]
     document_timestamps: list[TimestampReport]
     problems: list[str]
-    #: True when CRLs were supplied and every certificate's revocation status was checked against them.
-    revocation_checked: bool = False
+    #: Where the signers' revocation status was checked, as :func:`validate_pdf` explains: ``"dss"`` (only the
+    #: CRLs inside the file), ``"platform"`` (only the CRLs given by the caller), ``"dss+platform"``, or
+    #: ``"none"`` when some signature could not be checked against revocation data that was required.
+    revocation_checked: str = "none"
     #: The last signature is intact but something other than validation data was added after it.
     changed_after_last_signature: bool = False
 
@@ -225,10 +236,15 @@ def validate_pdf(
 ) -> ValidationReport:
     """Validate every signature and document timestamp against ``trust_roots`` only (never the system store).
 
-    Platform certificates carry no CRL distribution point, and pyHanko then ignores CRLs unless revocation
-    data is *required*. So when ``crls`` are given they must cover every certificate below the root (the
-    issuing CA's and the root's CRL) and a revoked or uncovered certificate is untrusted; without ``crls``
-    revocation is not checked (``revocation_checked`` is False).
+    Revocation: the CRLs in the file's DSS are read first (that is what B-LTA embeds them for), then ``crls``,
+    the platform's current CRLs, are added to them: a revocation reported after the file was completed is
+    only in the latter. A certificate listed as revoked in any of them is revoked from its listed time on.
+    When ``crls`` are given they must cover every certificate below the root (the issuing CA's and the root's
+    CRL): revocation data is *required*, and a revoked or uncovered certificate is untrusted. Without
+    ``crls``, the DSS's CRLs are required only for signers validated at their timestamp's time (the DSS's
+    CRLs were issued after it); at the current time they are used when they are fresh but not required.
+    ``revocation_checked`` says which sources the signers were checked against (``"none"`` if any signer was
+    validated without required revocation data).
 
     Long-term validation: ``now`` is the validation time (timezone-aware; default the current time).
     Document timestamps are validated at ``now``. A signature whose signature timestamp is intact and
@@ -244,8 +260,7 @@ def validate_pdf(
     if now is not None and now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     reader = _reader(pdf)
-    crls = list(crls)
-    contexts = _Contexts(trust_roots, list(other_certs), crls, now)
+    contexts = _Contexts(trust_roots, list(other_certs), list(crls), now, dss_crls=_dss_crls(reader))
     with _quiet_pyhanko(), _damaged_pdf():
         embedded = list(reader.embedded_signatures)
         statuses = asyncio.run(_validate_all(embedded, contexts))
@@ -261,12 +276,21 @@ def validate_pdf(
     problems = _problems(signatures, timestamps, levels)
     appended = bool(signatures) and signatures[-1].intact and (levels[-1] is None or levels[-1] > ModificationLevel.LTA_UPDATES)
     return ValidationReport(
-        not problems, signatures, timestamps, problems, revocation_checked=bool(crls), changed_after_last_signature=appended
+        not problems,
+        signatures,
+        timestamps,
+        problems,
+        revocation_checked=contexts.revocation_checked(),
+        changed_after_last_signature=appended,
     )
 
 
 class _Contexts:
-    """Validation contexts of one :func:`validate_pdf` call, one per validation time (``None``: the real now)."""
+    """Validation contexts of one :func:`validate_pdf` call, one per validation time (``None``: the real now).
+
+    Each context gets the DSS's CRLs and the platform's (``crls``); it requires revocation data when the
+    platform's CRLs are there, or, for a moment in the past, when the DSS has CRLs (see :func:`validate_pdf`).
+    """
 
     def __init__(
         self,
@@ -274,14 +298,26 @@ class _Contexts:
         other_certs: list[x509.Certificate],
         crls: list[x509.CertificateRevocationList],
         now: datetime | None,
+        *,
+        dss_crls: Sequence[asn1_crl.CertificateList] = (),
     ) -> None:
         if not trust_roots:
             raise ValueError("trust_roots must not be empty (the system trust store is never used)")
         self.trust_roots, self.other_certs, self.crls, self.now = trust_roots, other_certs, crls, now
+        self.dss_crls = list(dss_crls)
         self._cache: dict[datetime | None, ValidationContext] = {}
+        #: The revocation sources each signer was checked against (empty: not required, so not really checked).
+        self._signers_checked: list[tuple[str, ...]] = []
 
     def current_time(self) -> datetime:
         return self.now if self.now is not None else datetime.now(UTC)
+
+    def sources(self, moment: datetime | None) -> tuple[str, ...]:
+        """The revocation sources required at ``moment``: ``()`` when revocation data is not required there."""
+        required = bool(self.crls) or (bool(self.dss_crls) and moment != self.now)
+        if not required:
+            return ()
+        return tuple(name for name, present in (("dss", self.dss_crls), ("platform", self.crls)) if present)
 
     def at(self, moment: datetime | None) -> ValidationContext:
         """The context validating at ``moment``; any moment other than ``now`` accepts later revocation info."""
@@ -290,11 +326,23 @@ class _Contexts:
                 self.trust_roots,
                 self.other_certs,
                 self.crls,
-                revocation_mode="require" if self.crls else "soft-fail",
+                revocation_mode="require" if self.sources(moment) else "soft-fail",
                 moment=moment,
                 retroactive_revinfo=moment != self.now,
+                extra_crls=self.dss_crls,
             )
         return self._cache[moment]
+
+    def signer_checked_at(self, moment: datetime | None) -> None:
+        """Remember that a signer was validated at ``moment`` (for :meth:`revocation_checked`)."""
+        self._signers_checked.append(self.sources(moment))
+
+    def revocation_checked(self) -> str:
+        """``"dss"``, ``"platform"``, ``"dss+platform"``, or ``"none"`` if no signer or any signer went unchecked."""
+        if not self._signers_checked or not all(self._signers_checked):
+            return "none"
+        used = {source for sources in self._signers_checked for source in sources}
+        return "+".join(source for source in ("dss", "platform") if source in used)
 
 
 async def _validate_all(embedded: Sequence[EmbeddedPdfSignature], contexts: _Contexts) -> list[Any]:
@@ -326,6 +374,7 @@ async def _validate_all(embedded: Sequence[EmbeddedPdfSignature], contexts: _Con
         signer_moment = contexts.now
         if token is not None and _token_trusted(token) and token.timestamp <= contexts.current_time():
             signer_moment = token.timestamp
+        contexts.signer_checked_at(signer_moment)
         statuses[index] = await async_validate_pdf_signature(signature, contexts.at(signer_moment), ts_context)
     return statuses
 
@@ -450,18 +499,45 @@ def _validation_context(
     revocation_mode: str = "soft-fail",
     moment: datetime | None = None,
     retroactive_revinfo: bool = False,
+    extra_crls: Sequence[asn1_crl.CertificateList] = (),
 ) -> ValidationContext:
     if not trust_roots:
         raise ValueError("trust_roots must not be empty (the system trust store is never used)")
     return ValidationContext(
         trust_roots=[to_asn1_certificate(c) for c in trust_roots],
         other_certs=[to_asn1_certificate(c) for c in other_certs],
-        crls=[asn1_crl.CertificateList.load(c.public_bytes(serialization.Encoding.DER)) for c in crls],
+        crls=[*extra_crls, *(asn1_crl.CertificateList.load(c.public_bytes(serialization.Encoding.DER)) for c in crls)],
         allow_fetching=False,
         revocation_mode=revocation_mode,
         moment=moment,
         retroactive_revinfo=retroactive_revinfo,
     )
+
+
+#: At most this many CRLs are read from a file's DSS (a completed contract has two).
+DSS_CRL_LIMIT = 64
+
+
+def _dss_crls(reader: PdfFileReader) -> list[asn1_crl.CertificateList]:
+    """The CRLs in the file's DSS (latest revision), parsed; unreadable ones are left out.
+
+    A CRL counts only if its signature chains to the trust roots, which pyHanko checks, so leaving out what
+    cannot be parsed loses nothing: a forged or damaged CRL would not be trusted anyway.
+    """
+    try:
+        dss = reader.root.get("/DSS")
+        references = list(dss.get_object().get("/CRLs", ())) if dss is not None else []
+    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return []
+    crls = []
+    for reference in references[:DSS_CRL_LIMIT]:
+        try:
+            crl = asn1_crl.CertificateList.load(reference.get_object().data)
+            crl.native  # noqa: B018 - parse now, so a damaged CRL cannot fail deep inside validation
+        except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            continue
+        crls.append(crl)
+    return crls
 
 
 async def _validation_paths(embedded: Sequence[EmbeddedPdfSignature], context: ValidationContext) -> list[Any]:
@@ -496,7 +572,16 @@ def _signature_report(embedded: EmbeddedPdfSignature, status: Any) -> SignatureR
         summary=status.summary(),
         coverage=status.coverage.name,
         modification_level=None if status.modification_level is None else status.modification_level.name,
+        signed_length=_signed_length(embedded),
+        signer_pseudonym=_name_part(cert.subject, "pseudonym"),
+        certificate_serial=format(cert.serial_number, "X"),
+        revoked=bool(status.revoked),
     )
+
+
+def _signed_length(embedded: EmbeddedPdfSignature) -> int:
+    start, first, second, length = (int(v) for v in embedded.byte_range)
+    return max(start + first, second + length)
 
 
 def _timestamp_report(embedded: EmbeddedPdfSignature, status: Any) -> TimestampReport:
@@ -507,6 +592,7 @@ def _timestamp_report(embedded: EmbeddedPdfSignature, status: Any) -> TimestampR
         valid=status.valid,
         trusted=status.trusted,
         coverage=status.coverage.name,
+        signed_length=_signed_length(embedded),
     )
 
 
@@ -535,6 +621,10 @@ def _signature_problems(report: SignatureReport, level: ModificationLevel | None
     problems = []
     if not (report.intact and report.valid):
         problems.append(f"signature {name!r} is broken: the signed content was changed")
+    elif report.revoked and report.timestamp_trusted:
+        problems.append(f"signature {name!r} was made after its certificate was revoked")
+    elif report.revoked:
+        problems.append(f"signature {name!r} is from a revoked certificate")
     elif not report.trusted:
         problems.append(f"signature {name!r} is not from a trusted certificate")
     elif not report.bottom_line:

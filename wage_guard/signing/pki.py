@@ -11,8 +11,21 @@ Design choices:
 - Certificates carry no resident ID number (身份证号). The caller supplies an opaque pseudonym (for example
   an HMAC of the ID under a platform key); it goes in the X.520 ``pseudonym`` attribute and keeps two workers
   called 张伟 apart without publishing anything a reader could reverse.
-- No CRL distribution point or OCSP URL: validation must work offline and for decades, so revocation data
-  (:func:`issue_crl`) is embedded in the PDF's DSS instead of fetched.
+- Revocation by CRL (:func:`issue_crl`, entries with an RFC 5280 reason and time), no OCSP. Certificates name
+  the CRL's public URL in a CRL distribution point when the platform's base URL is known, so any validator can
+  fetch it; completed contracts embed the CRLs in their DSS as well, so validation also works offline and
+  for decades.
+
+Where the CA's keys live:
+
+- The root key signs only the issuing CA's certificate and the root CRL (every two years). It never enters the
+  database: :func:`create_platform_ca` hands it back once, the caller writes it to a passphrase-encrypted
+  file kept offline (:func:`root_key_file`), and :func:`load_root_key` reads it back for a CRL renewal,
+  refusing a key that is not this root's. Wrapped under the same key-encryption key as the online keys, one
+  leaked KEK plus a database copy would let anyone mint a second, fully trusted issuing CA.
+- The issuing CA and TSA keys are online: wrapped under the KEK (:class:`StoredCA`), or inside the HSM, where
+  ``wage_guard.signing.pkcs11`` hands out keys that implement cryptography's private-key interface and sign
+  on the token, so every function here works with either.
 
 Only ``cryptography.x509`` is used here; keys are stored wrapped by :mod:`wage_guard.signing.keystore`.
 """
@@ -30,7 +43,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from wage_guard.signing.keystore import unwrap_private_key, wrap_private_key
+from wage_guard.signing.errors import KeyMismatch
+from wage_guard.signing.keystore import decrypt_key_file, encrypt_key_file, unwrap_private_key, wrap_private_key
 
 Role = Literal["worker", "employer"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -81,20 +95,51 @@ class PersonSubject:
 
 
 @dataclass(frozen=True)
+class RevokedEntry:
+    """One line of a CRL: a certificate's serial, when it was revoked and why (RFC 5280 reason code)."""
+
+    serial: int
+    revoked_at: datetime
+    reason: x509.ReasonFlags | None = None
+
+
+def crl_time(moment: datetime) -> datetime:
+    """``moment`` as a CRL can state it: CRL times have whole seconds, so round *up*.
+
+    A revocation reported at 10:00:00.4 is listed as 10:00:01. Rounding down would list it as 10:00:00, before a
+    signature timestamped at 10:00:00.2, i.e. before the report, and turn that good signature into a revoked one.
+    """
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
+
+
+def crl_distribution_points(certificate: x509.Certificate) -> list[str]:
+    """The URLs a certificate names for its issuer's CRL (empty when it names none)."""
+    try:
+        points = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return []
+    return [name.value for point in points for name in point.full_name or [] if isinstance(name, x509.UniformResourceIdentifier)]
+
+
+@dataclass(frozen=True)
 class StoredCA:
-    """A :class:`PlatformCA` as stored: certificates in PEM, private keys wrapped under the KEK."""
+    """A :class:`PlatformCA` as stored online: certificates in PEM, issuing and TSA keys wrapped under the KEK.
+
+    There is no root key here: it is kept offline (:func:`root_key_file`).
+    """
 
     root_cert_pem: str
     issuing_cert_pem: str
     tsa_cert_pem: str
     issuing_key: bytes
     tsa_key: bytes
-    root_key: bytes | None = None
 
 
 @dataclass(frozen=True)
 class PlatformCA:
-    """Root, issuing CA and TSA. ``root_key`` is only needed to re-issue the issuing CA; keep it offline."""
+    """Root, issuing CA and TSA. ``root_key`` is present only right after creation or once loaded from its
+    offline file (:func:`load_root_key`), to sign the root CRL."""
 
     root_cert: x509.Certificate
     issuing_cert: x509.Certificate
@@ -103,28 +148,25 @@ class PlatformCA:
     tsa_key: ec.EllipticCurvePrivateKey
     root_key: ec.EllipticCurvePrivateKey | None = None
 
-    def export(self, kek: bytes, *, include_root_key: bool = False) -> StoredCA:
-        """Return the CA for storage; the root key is left out unless asked for."""
-        root_key = self.root_key if include_root_key else None
+    def export(self, kek: bytes) -> StoredCA:
+        """Return the CA for online storage; the root key is always left out."""
         return StoredCA(
             root_cert_pem=certificate_to_pem(self.root_cert),
             issuing_cert_pem=certificate_to_pem(self.issuing_cert),
             tsa_cert_pem=certificate_to_pem(self.tsa_cert),
             issuing_key=wrap_private_key(self.issuing_key, kek, _KEY_CONTEXT.format("issuing")),
             tsa_key=wrap_private_key(self.tsa_key, kek, _KEY_CONTEXT.format("tsa")),
-            root_key=None if root_key is None else wrap_private_key(root_key, kek, _KEY_CONTEXT.format("root")),
         )
 
     @classmethod
     def load(cls, stored: StoredCA, kek: bytes) -> PlatformCA:
-        """Rebuild a CA from :meth:`export`; raises ``KeyStoreUnavailable`` for a wrong KEK."""
+        """Rebuild a CA (without its root key) from :meth:`export`; raises ``KeyStoreUnavailable`` for a wrong KEK."""
         return cls(
             root_cert=x509.load_pem_x509_certificate(stored.root_cert_pem.encode()),
             issuing_cert=x509.load_pem_x509_certificate(stored.issuing_cert_pem.encode()),
             issuing_key=_unwrap_ec(stored.issuing_key, kek, "issuing"),
             tsa_cert=x509.load_pem_x509_certificate(stored.tsa_cert_pem.encode()),
             tsa_key=_unwrap_ec(stored.tsa_key, kek, "tsa"),
-            root_key=None if stored.root_key is None else _unwrap_ec(stored.root_key, kek, "root"),
         )
 
 
@@ -143,9 +185,11 @@ class CertificateIssuer(Protocol):
 class PlatformIssuer:
     """:class:`CertificateIssuer` backed by the :class:`PlatformCA`."""
 
-    def __init__(self, ca: PlatformCA, validity: timedelta = SIGNER_VALIDITY) -> None:
+    def __init__(self, ca: PlatformCA, validity: timedelta = SIGNER_VALIDITY, *, crl_url: str | None = None) -> None:
         self._ca = ca
         self._validity = validity
+        #: Where the issuing CA's CRL is published; named in every certificate issued (none when unknown).
+        self._crl_url = crl_url
 
     def issue(self, public_key: ec.EllipticCurvePublicKey, subject: PersonSubject, now: datetime) -> list[x509.Certificate]:
         """Issue a 5-year signing certificate (digitalSignature + nonRepudiation) for ``subject``."""
@@ -155,6 +199,7 @@ class PlatformIssuer:
         builder = _builder(subject.name(), public_key, self._ca.issuing_cert, now - BACKDATE, not_after)
         builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         builder = builder.add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+        builder = _with_crl_url(builder, self._crl_url)
         certificate = builder.sign(self._ca.issuing_key, hashes.SHA256())
         return [certificate, self._ca.issuing_cert]
 
@@ -163,8 +208,23 @@ class PlatformIssuer:
         return [self._ca.root_cert]
 
 
-def create_platform_ca(name: str = "wage_guard", *, now: datetime) -> PlatformCA:
-    """Create a fresh root (20 y, P-384), issuing CA (10 y, pathlen 0) and TSA certificate (EKU timeStamping)."""
+def create_platform_ca(
+    name: str = "wage_guard",
+    *,
+    now: datetime,
+    root_crl_url: str | None = None,
+    issuing_crl_url: str | None = None,
+    issuing_key: ec.EllipticCurvePrivateKey | None = None,
+    tsa_key: ec.EllipticCurvePrivateKey | None = None,
+) -> PlatformCA:
+    """Create a fresh root (20 y, P-384), issuing CA (10 y, pathlen 0) and TSA certificate (EKU timeStamping).
+
+    The issuing CA's certificate names ``root_crl_url`` and the TSA's names ``issuing_crl_url`` as their CRL
+    distribution points, when given.
+
+    The issuing and TSA keys are generated here (P-256) unless given, e.g. as keys inside an HSM. The root key
+    is always generated here and returned in ``root_key``: write it to its offline file and store nothing of it.
+    """
     root_key = ec.generate_private_key(ec.SECP384R1())
     root_name = _ca_name(name, f"{name} Root CA")
     root = _builder(root_name, root_key.public_key(), None, now - BACKDATE, now + ROOT_VALIDITY)
@@ -172,34 +232,38 @@ def create_platform_ca(name: str = "wage_guard", *, now: datetime) -> PlatformCA
     root = root.add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
     root_cert = root.sign(root_key, hashes.SHA384())
 
-    issuing_key = ec.generate_private_key(ec.SECP256R1())
+    issuing_key = issuing_key if issuing_key is not None else ec.generate_private_key(ec.SECP256R1())
     issuing_name = _ca_name(name, f"{name} Signing CA")
     issuing = _builder(issuing_name, issuing_key.public_key(), root_cert, now - BACKDATE, now + ISSUING_VALIDITY)
     issuing = issuing.add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
     issuing = issuing.add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+    issuing = _with_crl_url(issuing, root_crl_url)
     issuing_cert = issuing.sign(root_key, hashes.SHA384())
 
-    tsa_key = ec.generate_private_key(ec.SECP256R1())
+    tsa_key = tsa_key if tsa_key is not None else ec.generate_private_key(ec.SECP256R1())
     tsa_name = _ca_name(name, f"{name} Timestamp Authority")
     tsa = _builder(tsa_name, tsa_key.public_key(), issuing_cert, now - BACKDATE, now + TSA_VALIDITY)
     tsa = tsa.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
     tsa = tsa.add_extension(_key_usage(digital_signature=True), critical=True)
     tsa = tsa.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+    tsa = _with_crl_url(tsa, issuing_crl_url)
     tsa_cert = tsa.sign(issuing_key, hashes.SHA256())
     return PlatformCA(root_cert, issuing_cert, issuing_key, tsa_cert, tsa_key, root_key)
 
 
 def issue_crl(
     ca: PlatformCA,
-    revoked_serials: Iterable[int],
+    revoked: Iterable[int | RevokedEntry],
     now: datetime,
     *,
     issuer: Literal["issuing", "root"] = "issuing",
     next_update: timedelta = CRL_VALIDITY,
 ) -> x509.CertificateRevocationList:
-    """Return a CRL, by default from the issuing CA, to embed in PDFs (there is no distribution point).
+    """Return a CRL, by default from the issuing CA, to publish and to embed in PDFs.
 
-    ``issuer="root"`` produces the root's CRL covering the issuing and timestamp CAs (needs ``ca.root_key``).
+    ``revoked`` lists :class:`RevokedEntry` items (a bare serial is revoked at ``now`` without a reason); their
+    times are stated in whole seconds, rounded up (:func:`crl_time`). ``issuer="root"`` produces the root's CRL
+    covering the issuing CA (needs ``ca.root_key``).
     """
     algorithm: hashes.HashAlgorithm
     if issuer == "root":
@@ -216,10 +280,49 @@ def issue_crl(
         .add_extension(x509.CRLNumber(int(now.timestamp() * 1000)), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
     )
-    for serial in sorted(set(revoked_serials)):
-        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build()
-        builder = builder.add_revoked_certificate(entry)
+    entries = {e.serial: e for e in (RevokedEntry(e, now) if isinstance(e, int) else e for e in revoked)}
+    for serial in sorted(entries):
+        entry = entries[serial]
+        line = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(crl_time(entry.revoked_at))
+        if entry.reason is not None:
+            line = line.add_extension(x509.CRLReason(entry.reason), critical=False)
+        builder = builder.add_revoked_certificate(line.build())
     return builder.sign(key, algorithm)
+
+
+def root_key_file(root_key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
+    """Return the root key as a passphrase-encrypted PKCS#8 PEM file for offline keeping."""
+    return encrypt_key_file(root_key, passphrase)
+
+
+def load_root_key(data: bytes, passphrase: str, root_cert: x509.Certificate) -> ec.EllipticCurvePrivateKey:
+    """Open the offline root key file and check that it is the key of ``root_cert``.
+
+    :raises KeyFileUnreadable: not an encrypted key file.
+    :raises WrongPassphrase: the passphrase does not open it.
+    :raises KeyMismatch: the file holds some other key (another installation's root, an issuing key).
+    """
+    key = decrypt_key_file(data, passphrase)
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not _same_public_key(key.public_key(), root_cert):
+        raise KeyMismatch("the key in this file does not belong to this platform's root certificate")
+    return key
+
+
+def unwrap_legacy_root_key(blob: bytes, kek: bytes, root_cert: x509.Certificate) -> ec.EllipticCurvePrivateKey:
+    """Unwrap a root key that an older version stored in the database (under the KEK), to move it offline.
+
+    :raises KeyStoreUnavailable: wrong KEK or a damaged blob.
+    :raises KeyMismatch: the stored key is not this root's.
+    """
+    key = _unwrap_ec(blob, kek, "root")
+    if not _same_public_key(key.public_key(), root_cert):
+        raise KeyMismatch("the root key stored in the database does not belong to the root certificate")
+    return key
+
+
+def _same_public_key(public_key: ec.EllipticCurvePublicKey, certificate: x509.Certificate) -> bool:
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    return public_key.public_bytes(*spki) == certificate.public_key().public_bytes(*spki)
 
 
 def certificate_to_pem(certificate: x509.Certificate) -> str:
@@ -282,6 +385,16 @@ def _builder(
         ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
         builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
     return builder
+
+
+def _with_crl_url(builder: x509.CertificateBuilder, url: str | None) -> x509.CertificateBuilder:
+    """Name ``url`` as the certificate's CRL distribution point (RFC 5280 4.2.1.13), if there is one."""
+    if not url:
+        return builder
+    point = x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(url)], relative_name=None, reasons=None, crl_issuer=None
+    )
+    return builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
 
 
 def _key_usage(
