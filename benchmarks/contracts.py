@@ -11,7 +11,9 @@ from datetime import date
 from decimal import Decimal
 
 from benchmarks import signing
-from wage_guard.contracts import previews, rendering, terms
+from wage_guard.contracts import terms
+from wage_guard.documents import contract as rendering
+from wage_guard.documents import previews
 
 RENDER_GOAL_MS = 150.0
 PREVIEW_GOAL_KB = 160.0

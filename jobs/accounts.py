@@ -4,7 +4,7 @@ that never received their code (they hold a phone number)."""
 from datetime import datetime
 
 from wage_guard.accounts import throttle
-from wage_guard.contracts import portal
+from wage_guard.portal import services as portal
 
 
 def purge_login_records(*, now: datetime) -> int:

@@ -28,12 +28,13 @@ from tests.authz_world import FOREMAN_B2, WORKER_B, WORKER_B2, WORKERS_A, Object
 from tests.factories import STAFF, World, login
 from wage_guard.accounts.models import Role, User
 from wage_guard.authorization import TABLE, Access, Audience, Scope
-from wage_guard.contracts import portal, sign_views
 from wage_guard.contracts import services as contracts_services
 from wage_guard.contracts.models import Contract, SigningLink
 from wage_guard.enrollment.models import Enrollment, EnrollmentLink
 from wage_guard.extensions import db
+from wage_guard.journeys import views as sign_views
 from wage_guard.organisations.models import Crew, Project, ProjectManager
+from wage_guard.portal import services as portal
 
 #: URL arguments that name an object (of project B in these tests).
 OBJECT_ARGS = {"project_id", "contract_id", "enrollment_id", "link_id", "token", "number", "check_id", "user_id"}

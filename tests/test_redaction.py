@@ -125,7 +125,7 @@ def test_the_app_loggers_redact_tokens(app: Flask, caplog: pytest.LogCaptureFixt
     """Messages, their arguments and traceback text of the app's own loggers (and any other) are redacted."""
     token = secrets.token_urlsafe(24)
     caplog.set_level(logging.INFO)
-    logging.getLogger("wage_guard.contracts.journeys").info("signing link %s sent", f"https://x.example/s/{token}")
+    logging.getLogger("wage_guard.journeys.services").info("signing link %s sent", f"https://x.example/s/{token}")
     logging.getLogger("jobs.runner").warning(f"redirect to /e/{token}/verify")
     try:
         raise ValueError(f"no contract for /seal/{token}/seal")

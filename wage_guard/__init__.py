@@ -97,16 +97,16 @@ def register_routing(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from wage_guard.accounts.views import bp as accounts_bp
     from wage_guard.admin.views import bp as admin_bp
-    from wage_guard.contracts.portal_views import bp as portal_bp
-    from wage_guard.contracts.sign_views import bp as sign_bp
     from wage_guard.contracts.views import bp as contracts_bp
     from wage_guard.enrollment.views import bp as enrollment_bp
     from wage_guard.enrollment.views import public_bp as enrollment_public_bp
     from wage_guard.identity.views import bp as identity_bp
     from wage_guard.identity.views import public_bp as identity_public_bp
     from wage_guard.inspector.views import bp as inspector_bp
+    from wage_guard.journeys.views import bp as sign_bp
     from wage_guard.ledger.views import bp as log_bp
     from wage_guard.organisations.views import bp as organisations_bp
+    from wage_guard.portal.views import bp as portal_bp
     from wage_guard.signing.views import bp as pki_bp
     from wage_guard.sms.views import bp as sms_bp
     from wage_guard.verification.views import bp as verification_bp

@@ -17,8 +17,8 @@ from PIL import Image
 from tests.browser.test_enrolment_browser import _check_phone_layout
 from tests.factories import World
 from tests.journeys.conftest import SIGNATORY_PHONE, WORKERS, final_pdf, issue, link_in_sms, make_signing_world
-from wage_guard.contracts import previews
 from wage_guard.contracts.models import ContractEvent
+from wage_guard.documents import previews
 from wage_guard.extensions import db
 from wage_guard.signing import services as signing
 

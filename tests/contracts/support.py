@@ -13,7 +13,6 @@ from typing import Any, NoReturn
 
 import pytest
 
-from wage_guard.contracts import fonts
 from wage_guard.contracts.terms import (
     ContractTerms,
     EmergencyContact,
@@ -23,6 +22,7 @@ from wage_guard.contracts.terms import (
     WorkerParty,
     default_construction_terms,
 )
+from wage_guard.documents import fonts
 
 TODAY = date(2026, 2, 20)
 START = date(2026, 3, 1)

@@ -13,10 +13,10 @@ import pypdfium2 as pdfium
 import pytest
 
 from tests.contracts.support import ARTIFACTS, VERIFY_URL, poppler, require_font, sample_terms, task_terms
-from wage_guard.contracts.change_rendering import MissingGlyphError, ending_text, render_ending_pdf
-from wage_guard.contracts.fonts import missing_glyphs
-from wage_guard.contracts.rendering import QR_BOX, SEAL_BOXES, default_seal_box, footer_text
 from wage_guard.contracts.terms import ContractTerms
+from wage_guard.documents.changes import MissingGlyphError, ending_text, render_ending_pdf
+from wage_guard.documents.contract import QR_BOX, SEAL_BOXES, default_seal_box, footer_text
+from wage_guard.documents.fonts import missing_glyphs
 
 NUMBER = "WG-370322-2026-000101"
 ORIGINAL = "WG-370322-2026-000001"

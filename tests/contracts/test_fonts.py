@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.contracts.support import require_font
-from wage_guard.contracts import fonts
-from wage_guard.contracts.fonts import FontNotFound, MissingGlyphError, missing_glyphs, require_glyphs
+from wage_guard.documents import fonts
+from wage_guard.documents.fonts import FontNotFound, MissingGlyphError, missing_glyphs, require_glyphs
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.contracts.support import CONTRACT_NUMBER, VERIFY_URL, require_font, sample_terms
-from wage_guard.contracts.previews import page_sizes, pdf_to_preview_box, preview_to_pdf_box, render_previews
-from wage_guard.contracts.rendering import render_contract_pdf
+from wage_guard.documents.contract import render_contract_pdf
+from wage_guard.documents.previews import page_sizes, pdf_to_preview_box, preview_to_pdf_box, render_previews
 
 
 @pytest.fixture(autouse=True)

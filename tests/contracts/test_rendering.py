@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
 
 from tests.contracts.support import CONTRACT_NUMBER, VERIFY_URL, poppler, require_font, sample_terms, task_terms
-from wage_guard.contracts import rendering
-from wage_guard.contracts.fonts import CANNOT_END, CANNOT_START, CJKParagraph, contract_font, missing_glyphs
-from wage_guard.contracts.rendering import (
+from wage_guard.contracts.terms import ContractTerms, PayForm, TermType, WorkingHours
+from wage_guard.documents import contract as rendering
+from wage_guard.documents.contract import (
     QR_BOX,
     SEAL_BOXES,
     MissingGlyphError,
@@ -29,7 +29,7 @@ from wage_guard.contracts.rendering import (
     footer_text,
     render_contract_pdf,
 )
-from wage_guard.contracts.terms import ContractTerms, PayForm, TermType, WorkingHours
+from wage_guard.documents.fonts import CANNOT_END, CANNOT_START, CJKParagraph, contract_font, missing_glyphs
 
 CLOSING = "，。、」；：）》”"
 #: Punctuation-heavy text for the line-breaking checks, in the table (other_terms) and in the clauses (task).

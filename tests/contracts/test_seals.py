@@ -9,11 +9,11 @@ import pytest
 from PIL import Image, ImageChops
 
 from tests.contracts.support import ARTIFACTS, CONTRACT_NUMBER, VERIFY_URL, require_font, sample_terms
-from wage_guard.contracts import seals
-from wage_guard.contracts.fonts import MissingGlyphError
-from wage_guard.contracts.previews import page_sizes, pdf_to_preview_box, render_previews
-from wage_guard.contracts.rendering import SEAL_BOXES, render_contract_pdf
-from wage_guard.contracts.seals import company_seal_png, personal_seal_png
+from wage_guard.documents import seals
+from wage_guard.documents.contract import SEAL_BOXES, render_contract_pdf
+from wage_guard.documents.fonts import MissingGlyphError
+from wage_guard.documents.previews import page_sizes, pdf_to_preview_box, render_previews
+from wage_guard.documents.seals import company_seal_png, personal_seal_png
 
 SEAL_DIR = ARTIFACTS / "seals"
 PERSONAL_NAMES = {"2": "李四", "3": "王小明", "4": "欧阳娜娜", "6": "阿依古丽·买", "1": "一"}

@@ -32,7 +32,7 @@ from tests.journeys.test_changes import change, sign_change
 from tests.journeys.test_signing_journey import sign_one
 from tests.journeys.test_validators import _pdfsig
 from wage_guard import clock
-from wage_guard.contracts import seals
+from wage_guard.documents import seals
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
 from wage_guard.ledger import services as ledger

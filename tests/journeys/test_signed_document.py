@@ -12,7 +12,7 @@ from PIL import Image
 from tests.contracts.support import poppler
 from tests.journeys.conftest import SIGNATORY_PHONE, SigningWorld, final_pdf
 from tests.journeys.test_signing_journey import sign_one
-from wage_guard.contracts import seals
+from wage_guard.documents import seals
 
 
 def test_the_signed_contract_names_the_representative_the_phone_and_where_the_dates_are(

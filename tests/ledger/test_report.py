@@ -12,8 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from tests.contracts.support import ARTIFACTS, poppler, require_font
-from wage_guard.contracts.fonts import missing_glyphs
-from wage_guard.ledger.report import (
+from wage_guard.documents.evidence_report import (
     TITLE,
     EvidenceReport,
     MissingGlyphError,
@@ -23,6 +22,7 @@ from wage_guard.ledger.report import (
     group_hex,
     render_evidence_report,
 )
+from wage_guard.documents.fonts import missing_glyphs
 
 CONTRACT_NUMBER = "WG-370322-2026-000042"
 FULL_ID = "370322198805061234"

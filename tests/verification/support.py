@@ -15,7 +15,7 @@ from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from wage_guard import clock
-from wage_guard.contracts import seals
+from wage_guard.documents import seals
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
 from wage_guard.signing import services as signing

@@ -23,9 +23,11 @@ from sqlalchemy.exc import IntegrityError
 
 from wage_guard import clock
 from wage_guard.accounts.models import User
-from wage_guard.contracts import fonts, lifecycle, previews, rendering, terms
+from wage_guard.contracts import lifecycle, terms
 from wage_guard.contracts.lifecycle import Kind, Status
 from wage_guard.contracts.models import Contract, ContractBatch, ContractDocument, ContractEvent, PagePreview
+from wage_guard.documents import contract as rendering
+from wage_guard.documents import fonts, previews
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from wage_guard.extensions import db
@@ -63,7 +65,7 @@ def issue_contracts(
     :raises ValidationFailed: naming the worker and the clause when any contract would be unlawful or
         unprintable; nothing is stored in that case.
     """
-    from wage_guard.contracts import journeys
+    from wage_guard.journeys import services as journeys
 
     entries = _roster_entries(project, enrollment_ids)
     signatory = journeys.employer_signatory(project.employer)
@@ -165,7 +167,7 @@ def _issue_one(
 def _render(contract: Contract, contract_terms: terms.ContractTerms, worker_name: str) -> bytes:
     try:
         if contract.kind in ENDINGS:
-            from wage_guard.contracts import change_rendering
+            from wage_guard.documents import changes as change_rendering
 
             assert contract.parent is not None
             assert contract.ends_on is not None
@@ -301,7 +303,7 @@ def transition(contract: Contract, event: lifecycle.Event, *, now: datetime) -> 
 
 def change_contract(actor: User, contract: Contract, kind: Kind, offer: ContractOffer, *, now: datetime) -> Contract:
     """Start a renewal, amendment, rescission or termination of a contract in force; it is signed like a contract."""
-    from wage_guard.contracts import journeys
+    from wage_guard.journeys import services as journeys
 
     if not lifecycle.can_change(contract.status, kind):
         raise InvalidTransition(_("Only a contract in force can be renewed, amended, rescinded or terminated."))

@@ -7,7 +7,8 @@ from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
-from wage_guard.enrollment import qr, services
+from wage_guard.documents import qr
+from wage_guard.enrollment import services
 from wage_guard.enrollment.forms import CodeForm, EnrollmentForm, RosterEntryForm
 from wage_guard.enrollment.models import EnrollmentLink
 from wage_guard.errors import NotFound, WageGuardError

@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
-from wage_guard.contracts import journeys
 from wage_guard.enrollment import services as enrollment
 from wage_guard.errors import PermissionDenied, WageGuardError
 from wage_guard.extensions import limiter
@@ -16,6 +15,7 @@ from wage_guard.identity import queries
 from wage_guard.identity import services as identity
 from wage_guard.identity.forms import AddressForm, CancelForm, CodeForm, DecisionForm, NewPhoneForm, UnlockForm
 from wage_guard.identity.models import CheckKind, IdentityCheck
+from wage_guard.journeys import services as journeys
 from wage_guard.organisations import services as organisations
 from wage_guard.security import actor, requester, role_required
 from wage_guard.signing import revocation

@@ -24,10 +24,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from wage_guard import clock
 from wage_guard.contracts.lifecycle import EVENT_LABELS
 from wage_guard.contracts.models import Contract
+from wage_guard.documents import evidence_report as report
 from wage_guard.errors import Conflict
 from wage_guard.extensions import db
 from wage_guard.i18n import _
-from wage_guard.ledger import package, report, services
+from wage_guard.ledger import package, services
 from wage_guard.ledger.models import LedgerEntry, TreeHead
 from wage_guard.signing import pki
 from wage_guard.signing import services as signing

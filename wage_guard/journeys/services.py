@@ -22,10 +22,11 @@ from flask import current_app, url_for
 from wage_guard import clock
 from wage_guard.accounts.models import Role, User
 from wage_guard.codes import services as codes
-from wage_guard.contracts import lifecycle, previews, seals
+from wage_guard.contracts import lifecycle
 from wage_guard.contracts import services as contracts
 from wage_guard.contracts.lifecycle import Status
 from wage_guard.contracts.models import Contract, ContractBatch, SigningLink
+from wage_guard.documents import previews, seals
 from wage_guard.errors import Conflict, Gone, NotFound, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _

@@ -9,13 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
 
 from wage_guard import boundary, clock
-from wage_guard.contracts import journeys, previews, rendering
 from wage_guard.contracts import services as contracts
 from wage_guard.contracts.forms import CodeForm, PlacementForm, RefuseForm
 from wage_guard.contracts.models import Contract, SigningLink
+from wage_guard.documents import contract as rendering
+from wage_guard.documents import previews
 from wage_guard.errors import ValidationFailed, WageGuardError
 from wage_guard.extensions import db, limiter
 from wage_guard.i18n import _
+from wage_guard.journeys import services as journeys
 from wage_guard.security import requester
 from wage_guard.sms.phones import mask_mobile
 

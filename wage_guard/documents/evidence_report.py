@@ -8,7 +8,7 @@ not prove: it is a guide to the package, not evidence on its own.
 Why it is pure: the package is assembled by a service, but the same report must render in tests and in the CLI, so
 this module takes a plain :class:`EvidenceReport` and knows nothing of Flask or the database.
 
-It reuses the contract font helpers (``wage_guard.contracts.fonts``), so it shares their guarantees: every text
+It reuses the contract font helpers (``wage_guard.documents.fonts``), so it shares their guarantees: every text
 passes ``require_glyphs`` first (a character the font lacks raises ``MissingGlyphError``, never a blank), Chinese
 lines break properly, and the font is embedded as a subset. Output is deterministic (reportlab's invariant mode).
 Long hex strings are split into groups of ``HEX_GROUP`` characters with spaces, because reportlab does not break
@@ -34,8 +34,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from wage_guard.contracts.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
-from wage_guard.contracts.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
+from wage_guard.documents.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
+from wage_guard.documents.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 
 TITLE = "电子劳动合同存证报告"
 #: China has one time zone and no daylight saving time, so a fixed offset is exact.

@@ -25,11 +25,11 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
 
-from wage_guard.contracts import rendering
-from wage_guard.contracts.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
-from wage_guard.contracts.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 from wage_guard.contracts.terms import ContractTerms
-from wage_guard.enrollment import qr
+from wage_guard.documents import contract as rendering
+from wage_guard.documents import qr
+from wage_guard.documents.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
+from wage_guard.documents.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 
 TEMPLATE = "ending.txt"
 EndingKind = Literal["rescission", "termination"]

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from wage_guard import boundary, clock
 from wage_guard.accounts import sessions
-from wage_guard.contracts import portal
 from wage_guard.contracts import services as contracts_services
 from wage_guard.contracts.forms import CodeForm, PhoneForm
 from wage_guard.contracts.views import evidence_response, pdf_response
@@ -18,6 +17,7 @@ from wage_guard.enrollment.models import Worker
 from wage_guard.errors import NotFound, WageGuardError
 from wage_guard.extensions import db, limiter
 from wage_guard.i18n import _
+from wage_guard.portal import services as portal
 from wage_guard.security import requester
 from wage_guard.signing import revocation
 from wage_guard.signing.forms import CompromiseForm

@@ -35,10 +35,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from wage_guard.contracts.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
-from wage_guard.contracts.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 from wage_guard.contracts.terms import ContractTerms, PayForm, add_months
-from wage_guard.enrollment import qr
+from wage_guard.documents import qr
+from wage_guard.documents.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
+from wage_guard.documents.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "contracts"
 TEMPLATE = "construction.txt"

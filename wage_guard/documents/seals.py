@@ -20,7 +20,7 @@ from functools import cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-from wage_guard.contracts.fonts import contract_font, require_glyphs
+from wage_guard.documents.fonts import contract_font, require_glyphs
 
 INK = (204, 28, 36)  # seal-paste red
 #: Longest name a personal seal holds (4 columns of 4); longer names are refused.
