@@ -1,0 +1,24 @@
+"""contract rules
+
+Revision ID: c9a1d2e3f601
+Revises: c8c3b2d4e503
+Create Date: 2026-12-04 18:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c9a1d2e3f601'
+down_revision = 'c8c3b2d4e503'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
