@@ -2,12 +2,12 @@
 
 import sys
 
-from benchmarks import contracts, enrolment_lcp, ledger, merkle
+from benchmarks import contracts, enrolment_lcp, ledger, merkle, signing_lcp
 
 
 def main() -> int:
     statuses = []
-    for benchmark in (contracts, ledger, merkle, enrolment_lcp):
+    for benchmark in (contracts, ledger, merkle, enrolment_lcp, signing_lcp):
         statuses.append(benchmark.main([]))
         print()
     return max(statuses)

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from benchmarks import signing
-from wage_guard.contracts import terms
+from wage_guard.contracts import defaults, terms
 from wage_guard.documents import contract as rendering
 from wage_guard.documents import previews
 
@@ -31,7 +31,7 @@ def typical_terms() -> terms.ContractTerms:
     worker = terms.WorkerParty(
         name="李四", id_number="370322198503151236", address="山东省淄博市高青县常家镇李家村", phone="13812345678"
     )
-    return terms.default_construction_terms(
+    return defaults.default_construction_terms(
         employer,
         worker,
         job_title="钢筋工",

@@ -149,10 +149,15 @@ class Run:
     resources: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-def measure(browser: Any, url: str, *, throttle: bool) -> Run:
-    """Load ``url`` once in a fresh context (cold cache) and return its LCP and transferred bytes."""
+def measure(browser: Any, url: str, *, throttle: bool, cookies: list[dict[str, str]] | None = None) -> Run:
+    """Load ``url`` once in a fresh context (cold cache) and return its LCP and transferred bytes.
+
+    ``cookies`` (e.g. a signing session) are set in the context first.
+    """
     context = browser.new_context(viewport=VIEWPORT, is_mobile=True, has_touch=True)
     try:
+        if cookies:
+            context.add_cookies(cookies)
         page = context.new_page()
         page.add_init_script(LCP_OBSERVER)
         cdp = context.new_cdp_session(page)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from jobs.accounts import purge_login_records
+from jobs.contracts import contract_dates
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
 from jobs.ledger import publish_tree_head
 from jobs.signing import renew_crls
@@ -29,4 +30,5 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("purge_login_records", purge_login_records, 600),
         JobDefinition("publish_tree_head", publish_tree_head, app.config["SCHEDULER_TREE_HEAD_INTERVAL_SECONDS"]),
         JobDefinition("renew_crls", renew_crls, 3600),
+        JobDefinition("contract_dates", contract_dates, 3600),
     ]

@@ -1,7 +1,8 @@
 """A world in which project B has real objects, for the authorization matrix (tests/test_authorization.py).
 
 Project B (county 370321, employer B) gets three roster entries, a crew, a QR link, a contract signed by both
-parties (B1), an amendment of it waiting for the company seal (B2) and a contract waiting for its worker (B3),
+parties (B1), an amendment of it waiting for the company seal (B2), a contract waiting for its worker (B3) and a
+notice of rescission of B1 that employer B has sealed and served (B4),
 with their PDFs, page previews, signing and sealing links, an identity check (a lost phone reported to foreman B,
 with the cancel link texted to the registered phone), evidence-log entries and a published tree head. Payroll
 does not exist yet: add it here when it does. Project A (county 370322, employer A) gets what its outsiders
@@ -28,6 +29,7 @@ from tests.factories import PASSWORD, World, build_world, create_user, enrol_dir
 from tests.journeys.conftest import confirm_code, default_placement, link_in_sms, offer, worker_ready
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role, User
+from wage_guard.contracts import endings
 from wage_guard.contracts import services as contracts
 from wage_guard.contracts.lifecycle import Kind
 from wage_guard.contracts.models import Contract
@@ -38,7 +40,7 @@ from wage_guard.ledger.models import LedgerEntry
 from wage_guard.ledger.services import forget_cached_nodes
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.models import Employer, Project
-from wage_guard.signing import services as signing
+from wage_guard.signing import ca_setup as signing
 
 #: The world is built two hours before the tests' frozen clock, so every code cool-down has passed by then.
 BUILD_TIME = START - timedelta(hours=2)
@@ -58,7 +60,8 @@ STAFF_PHONES = {"employer_a": "+8613900000004", "employer_b": "+8613900000005"}
 @dataclass
 class ObjectWorld:
     base: World
-    #: Project B's contracts: ``signed`` (in force), ``amendment`` (awaiting the seal), ``pending`` (awaiting the worker).
+    #: Project B's contracts: ``signed`` (in force), ``amendment`` (awaiting the seal), ``pending`` (awaiting the worker),
+    #: ``notice`` (served to B1's worker, not in effect yet).
     contracts_b: dict[str, int]
     contract_numbers_b: list[str]
     enrollments_b: list[int]
@@ -124,6 +127,18 @@ def build_object_world(app: Flask) -> ObjectWorld:
     _seal(app, link_in_sms(app, STAFF_PHONES["employer_b"], "/seal/"), STAFF_PHONES["employer_b"])
     _sign(app, link_in_sms(app, WORKER_B[1], "/s/"), WORKER_B[1])
     sign_token_b = link_in_sms(app, WORKER_B2[2], "/s/")
+    # B4: a notice of rescission of B1 (Art. 40, in 30 days) sealed by employer B: served to 赵六, not in effect yet.
+    with app.test_request_context():
+        foreman = db.session.get(User, base.users["foreman_b"])
+        signed = db.session.get(Contract, b1)
+        assert foreman is not None
+        assert signed is not None
+        effective = clock.china_date(clock.utcnow()) + timedelta(days=30)
+        request = endings.NoticeRequest(ground="40.2", effective_date=effective, reason="经培训仍不能胜任钢筋绑扎工作")
+        b4 = endings.issue_notice(foreman, signed, request, now=clock.utcnow()).id
+        boundary.commit()
+    clock.freeze(clock.utcnow() + timedelta(seconds=61))  # employer B's next code
+    _seal(app, link_in_sms(app, STAFF_PHONES["employer_b"], "/seal/"), STAFF_PHONES["employer_b"])
     with app.test_request_context():
         foreman = db.session.get(User, base.users["foreman_b"])
         signed = db.session.get(Contract, b1)
@@ -144,13 +159,13 @@ def build_object_world(app: Flask) -> ObjectWorld:
     seal_token_a = link_in_sms(app, STAFF_PHONES["employer_a"], "/seal/")
 
     with app.app_context():
-        numbers = [db.session.get(Contract, i).number for i in (b1, b2, b3)]  # type: ignore[union-attr]
+        numbers = [db.session.get(Contract, i).number for i in (b1, b2, b3, b4)]  # type: ignore[union-attr]
         log_entries = db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) or 0
         ledger.publish_tree_head(now=clock.utcnow())  # so /log/entries/<seq> proves every entry
-        for contract_id in (b1, b2, b3):  # the page previews, as the signing pages would have rendered them
+        for contract_id in (b1, b2, b3, b4):  # the page previews, as the signing pages would have rendered them
             contract = db.session.get(Contract, contract_id)
             assert contract is not None
-            contracts.cached_previews(contract.current_document)
+            contracts.page_previews(contract.current_document)
         boundary.commit()
     markers = [
         "桓台县项目B",
@@ -165,7 +180,7 @@ def build_object_world(app: Flask) -> ObjectWorld:
     ]
     return ObjectWorld(
         base=base,
-        contracts_b={"signed": b1, "amendment": b2, "pending": b3},
+        contracts_b={"signed": b1, "amendment": b2, "pending": b3, "notice": b4},
         contract_numbers_b=numbers,
         enrollments_b=enrollments_b,
         crew_b=crew_b,

@@ -13,6 +13,7 @@ from wage_guard import boundary, clock
 from wage_guard.accounts import services as accounts
 from wage_guard.accounts.models import Role, User
 from wage_guard.codes.services import phone_index
+from wage_guard.enrollment import links as enrollment_links
 from wage_guard.enrollment import services as enrollment
 from wage_guard.enrollment.identity import check_character, parse_id_number
 from wage_guard.enrollment.models import Enrollment, Worker
@@ -103,8 +104,8 @@ def build_world() -> World:
     }
     project_a = create_project(users["foreman_a"], employers["a"], "370322", "高青县项目A")
     project_b = create_project(users["foreman_b"], employers["b"], "370321", "桓台县项目B")
-    link_a = enrollment.issue_link(users["foreman_a"], project_a, now=clock.utcnow())
-    link_b = enrollment.issue_link(users["foreman_b"], project_b, now=clock.utcnow())
+    link_a = enrollment_links.issue_link(users["foreman_a"], project_a, now=clock.utcnow())
+    link_b = enrollment_links.issue_link(users["foreman_b"], project_b, now=clock.utcnow())
     entry_b = enrol_directly(project_b, "赵六", id_number("37032119800101123"), "+8613700000001")
     boundary.commit()
     return World(

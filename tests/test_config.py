@@ -20,6 +20,7 @@ GOOD = {
     "WAGE_GUARD_TWILIO_AUTH_TOKEN": "token",
     "WAGE_GUARD_TWILIO_FROM_NUMBER": "+15005550006",
     "WAGE_GUARD_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "WAGE_GUARD_PUBLIC_BASE_URL": "https://wage-guard.example.cn",
 }
 
 
@@ -45,6 +46,7 @@ def test_production_starts_with_everything_set(production: pytest.MonkeyPatch) -
         "WAGE_GUARD_SQLALCHEMY_DATABASE_URI",
         "WAGE_GUARD_FIELD_ENCRYPTION_KEY",
         "WAGE_GUARD_TWILIO_AUTH_TOKEN",
+        "WAGE_GUARD_PUBLIC_BASE_URL",
     ],
 )
 def test_production_refuses_to_start_without(production: pytest.MonkeyPatch, missing: str) -> None:

@@ -56,9 +56,9 @@ def register_extensions(app: Flask) -> None:
     from wage_guard.contracts import models as _contracts  # noqa: F401
     from wage_guard.enrollment import models as _enrollment  # noqa: F401
     from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from wage_guard.i18n import select_locale
     from wage_guard.identity import models as _identity  # noqa: F401
     from wage_guard.ledger import models as _ledger  # noqa: F401
+    from wage_guard.locale import select_locale
     from wage_guard.signing import models as _signing  # noqa: F401
     from wage_guard.sms import models as _sms  # noqa: F401
 
@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def _configure_login(app: Flask) -> None:
+    from wage_guard import security
     from wage_guard.accounts import sessions
     from wage_guard.extensions import login_manager
     from wage_guard.i18n import _l
@@ -84,7 +85,7 @@ def _configure_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
     # "<id>:<session version>": a session ends everywhere when the version moves on (accounts/sessions.py).
     login_manager.user_loader(sessions.load_user)
-    login_manager._session_identifier_generator = sessions.session_identifier  # keyed: no address hash in the cookie
+    login_manager._session_identifier_generator = security.session_identifier  # keyed: no address hash in the cookie
 
 
 def register_routing(app: Flask) -> None:
@@ -132,7 +133,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
-    from wage_guard.errors import register_error_handlers
+    from wage_guard.error_pages import register_error_handlers
 
     register_error_handlers(app)
 
@@ -165,13 +166,26 @@ def register_template_helpers(app: Flask) -> None:
         }
 
 
-def _china_time(value: object) -> str:
-    """Show an ISO timestamp or datetime in China time (UTC+8), to the second."""
-    from datetime import datetime
+def _china_time(value: object, part: str = "datetime") -> str:
+    """Show a datetime (or ISO timestamp) in China time, labelled; the one way templates show a time or a date.
+
+    ``part`` is "datetime" (to the second), "minute", "time" or "date". Naive datetimes are UTC (as stored). Times
+    carry the label "China time"; a date needs none: a plain ``date`` is shown as it is, and the "date" of a datetime
+    is its China calendar day (a link expiring at 23:00 UTC expires on the next day in China).
+    """
+    from datetime import date, datetime
 
     from wage_guard.clock import CHINA, as_utc
+    from wage_guard.i18n import _
 
     if not value:
         return "—"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return as_utc(moment).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"
+    local = as_utc(moment).astimezone(CHINA)
+    if part == "date":
+        return local.strftime("%Y-%m-%d")
+    pattern = {"minute": "%Y-%m-%d %H:%M", "time": "%H:%M:%S"}.get(part, "%Y-%m-%d %H:%M:%S")
+    label = _("China time")
+    return f"{local.strftime(pattern)} ({label})"

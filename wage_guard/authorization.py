@@ -150,6 +150,7 @@ TABLE: dict[str, Access] = {
     "contracts.issue": MANAGE_PROJECT,
     "contracts.withdraw": MANAGE_PROJECT,
     "contracts.change": MANAGE_PROJECT,
+    "contracts.notice": MANAGE_PROJECT,
     # Signing and sealing behind SMS links.
     "sign.worker_start": Access(Audience.SIGNING_LINK),
     "sign.worker_code": Access(Audience.SIGNING_LINK),
@@ -175,6 +176,7 @@ TABLE: dict[str, Access] = {
     "portal.evidence": Access(Audience.PORTAL),
     "portal.print_pdf": Access(Audience.PORTAL),
     "portal.verify_contract": Access(Audience.PORTAL),
+    "portal.acknowledge": Access(Audience.PORTAL),  # the worker's own served notice only (checked by the view)
     "portal.signing_certificate": Access(Audience.PORTAL),  # the session's own people only (checked by the view)
     "portal.logout": Access(Audience.PORTAL),
     # Public verification and the evidence log's JSON.

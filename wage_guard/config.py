@@ -102,7 +102,8 @@ class Config:
 
     #: Default validity of a site's enrolment QR code.
     ENROLLMENT_LINK_TTL = timedelta(days=180)
-    #: Public base URL printed in QR codes and SMS links; the request's host when unset.
+    #: Public base URL printed in QR codes, SMS links and certificates; required in production (in development the
+    #: request's host when unset, see ``links``).
     PUBLIC_BASE_URL: str | None = None
 
     #: AES-256 key-encryption key (base64) wrapping signers' private keys and the online platform keys (issuing
@@ -167,6 +168,8 @@ def _require_production_settings(app: Flask) -> None:
     missing = [k for k in SECRET_SETTINGS if not app.config.get(k) or app.config[k] == _DEV_PLACEHOLDER]
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         missing.append("SQLALCHEMY_DATABASE_URI")
+    if not app.config.get("PUBLIC_BASE_URL"):  # the scheduler's text messages have no request to take a host from
+        missing.append("PUBLIC_BASE_URL")
     if app.config.get("SMS_BACKEND") == "twilio":
         missing += [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER") if not app.config.get(k)]
     if app.config.get("KEY_STORE") == "pkcs11":

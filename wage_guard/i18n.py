@@ -1,23 +1,7 @@
-"""Translation helpers and the locale choice: Simplified Chinese unless the user picked English."""
+"""Translation helpers: the one import of Flask-Babel's functions for services, views and templates."""
 
-from flask import current_app, has_request_context, request, session
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-__all__ = ["_", "_l", "force_locale", "ngettext", "select_locale"]
-
-
-def select_locale() -> str:
-    """Use ``?lang=`` (remembered in the session), then the session's choice, then the default."""
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():
-        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    asked = request.args.get("lang")
-    if asked and asked in languages:
-        session["lang"] = asked
-        return asked
-    chosen = session.get("lang")
-    if chosen in languages:
-        return str(chosen)
-    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+__all__ = ["_", "_l", "force_locale", "ngettext"]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask import Flask, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from wage_guard import authorization, clock
+from wage_guard import authorization, clock, links
 from wage_guard.accounts.models import Role, User
 from wage_guard.codes.services import Requester
 from wage_guard.errors import PermissionDenied
@@ -105,6 +107,12 @@ def init_app(app: Flask) -> None:
     app.before_request(authorization.authorize_request)
     app.after_request(_security_headers)
     app.after_request(_set_device_cookie)
+    links.use_request_host(_request_host)
+
+
+def _request_host() -> str | None:
+    """The current request's host for public links when ``PUBLIC_BASE_URL`` is unset (development only)."""
+    return request.host_url if has_request_context() else None
 
 
 def _enforce_session_timeouts() -> Any:
@@ -137,3 +145,11 @@ def _security_headers(response: Any) -> Any:
     if request.endpoint and not request.endpoint.endswith("static"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def session_identifier() -> str:
+    """Flask-Login's "strong" session protection ties a session to the client; keyed, so the cookie holds no
+    readable (or brute-forceable) hash of the client's address."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    client = f"{request.remote_addr or ''}|{request.user_agent.string}"
+    return hmac.new(key, b"session-client\x00" + client.encode(), hashlib.sha256).hexdigest()

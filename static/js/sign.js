@@ -1,17 +1,27 @@
-/* Drag-to-place seal and read-aloud for the signing pages. No dependencies; works with touch and mouse
-   through Pointer Events. The chosen position is sent as fractions of the page image, which the server
+/* Drag-to-place seal on the signing page. No dependencies; works with touch and mouse through Pointer Events.
+   While dragged, the seal already has the size it will have on the page and sits centred under the finger, so it
+   lands exactly where the finger lifts. The position is sent as fractions of the page image, which the server
    converts to PDF points, so it does not matter how large the phone shows the page. */
 (function () {
   "use strict";
 
+  function sealAspect(seal) {
+    return seal.naturalWidth ? seal.naturalHeight / seal.naturalWidth : parseFloat(seal.dataset.aspect || "1");
+  }
+
+  function status(key, page) {
+    var line = document.getElementById("seal-status");
+    if (line) { line.textContent = line.dataset[key].replace("%(page)s", page); }
+  }
+
   function placeSeal(form, seal, page, fx, fy) {
     var fw = parseFloat(seal.dataset.fraction);
-    var img = page.querySelector("img");
-    var ratio = img.naturalHeight ? img.naturalWidth / img.naturalHeight : 210 / 297;
-    var fh = fw * ratio * parseFloat(seal.dataset.aspect || "1");
+    var r = page.querySelector("img:not([data-seal])").getBoundingClientRect();
+    var fh = fw * r.width * sealAspect(seal) / r.height;
     fx = Math.min(Math.max(fx, 0), 1 - fw);
     fy = Math.min(Math.max(fy, 0), 1 - fh);
     page.appendChild(seal);
+    seal.classList.remove("dragging");
     seal.classList.add("placed");
     seal.style.left = (fx * 100) + "%";
     seal.style.top = (fy * 100) + "%";
@@ -22,64 +32,74 @@
     form.elements.fw.value = fw.toFixed(5);
     form.elements.fh.value = fh.toFixed(5);
     form.querySelector("[data-submit]").disabled = false;
-    var status = document.getElementById("seal-status");
-    if (status) { status.textContent = status.dataset.placed.replace("%(page)s", parseInt(page.dataset.page, 10) + 1); }
+    status("placed", parseInt(page.dataset.page, 10) + 1);
   }
 
-  function pageUnder(x, y) {
-    var pages = document.querySelectorAll("[data-page]");
+  function inside(r, x, y) { return x >= r.left && x <= r.right && y >= r.top && y <= r.bottom; }
+
+  function pageUnder(form, x, y) {
+    if (inside(form.getBoundingClientRect(), x, y)) { return null; }  // on the bar (a button), not the page behind it
+    var pages = document.querySelectorAll(".pages > .page[data-page]");
     for (var i = 0; i < pages.length; i++) {
-      var r = pages[i].getBoundingClientRect();
-      if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) { return pages[i]; }
+      if (inside(pages[i].getBoundingClientRect(), x, y)) { return pages[i]; }
     }
     return null;
+  }
+
+  function backToTray(form, seal, tray) {
+    tray.appendChild(seal);
+    seal.classList.remove("placed", "dragging");
+    seal.removeAttribute("style");
+    ["page", "fx", "fy", "fw", "fh"].forEach(function (name) { form.elements[name].value = ""; });
+    form.querySelector("[data-submit]").disabled = true;
+    status("outside", "");
   }
 
   function initDrag(form) {
     var seal = form.querySelector("[data-seal]");
     var tray = document.getElementById("seal-tray");
-    if (!seal) { return; }
+    var firstPage = document.querySelector(".pages > .page img");
+    if (!seal || !tray || !firstPage) { return; }
     var dragging = null;
 
+    function follow(event) {
+      seal.style.left = (event.clientX - dragging.width / 2) + "px";
+      seal.style.top = (event.clientY - dragging.height / 2) + "px";
+    }
     seal.addEventListener("pointerdown", function (event) {
       event.preventDefault();
-      var rect = seal.getBoundingClientRect();
-      dragging = { dx: event.clientX - rect.left, dy: event.clientY - rect.top, width: rect.width };
+      var width = parseFloat(seal.dataset.fraction) * firstPage.getBoundingClientRect().width;
+      dragging = { width: width, height: width * sealAspect(seal) };
+      document.body.appendChild(seal);  // out of the page or tray (before capturing: moving a node drops capture)
       seal.setPointerCapture(event.pointerId);
+      seal.classList.remove("placed");
       seal.classList.add("dragging");
-      seal.style.width = rect.width + "px";
-      seal.style.left = rect.left + "px";
-      seal.style.top = rect.top + "px";
+      seal.style.width = width + "px";
+      follow(event);
     });
     seal.addEventListener("pointermove", function (event) {
-      if (!dragging) { return; }
-      seal.style.left = (event.clientX - dragging.dx) + "px";
-      seal.style.top = (event.clientY - dragging.dy) + "px";
+      if (dragging) { follow(event); }
     });
     seal.addEventListener("pointerup", function (event) {
       if (!dragging) { return; }
-      var left = event.clientX - dragging.dx, top = event.clientY - dragging.dy;
-      seal.classList.remove("dragging");
-      var page = pageUnder(event.clientX, event.clientY);
+      var size = dragging;
       dragging = null;
-      if (!page) {
-        tray.appendChild(seal);
-        seal.classList.remove("placed");
-        seal.removeAttribute("style");
-        var status = document.getElementById("seal-status");
-        if (status) { status.textContent = status.dataset.outside; }
-        return;
-      }
-      var r = page.querySelector("img").getBoundingClientRect();
-      placeSeal(form, seal, page, (left - r.left) / r.width, (top - r.top) / r.height);
+      var page = pageUnder(form, event.clientX, event.clientY);
+      if (!page) { backToTray(form, seal, tray); return; }
+      var r = page.querySelector("img:not([data-seal])").getBoundingClientRect();
+      placeSeal(form, seal, page, (event.clientX - size.width / 2 - r.left) / r.width,
+                (event.clientY - size.height / 2 - r.top) / r.height);
+    });
+    seal.addEventListener("pointercancel", function () {
+      if (dragging) { dragging = null; backToTray(form, seal, tray); }
     });
 
     var button = form.querySelector("[data-default-position]");
     if (button) {
       button.addEventListener("click", function () {
-        var page = document.querySelector('[data-page="' + button.dataset.page + '"]');
+        var page = document.querySelector('.pages > .page[data-page="' + button.dataset.page + '"]');
         placeSeal(form, seal, page, parseFloat(button.dataset.fx), parseFloat(button.dataset.fy));
-        page.scrollIntoView({ block: "center" });
+        seal.scrollIntoView({ block: "center" });
       });
     }
     form.addEventListener("submit", function () {
@@ -87,23 +107,8 @@
     });
   }
 
-  function initReadAloud() {
-    var button = document.querySelector("[data-read-aloud]");
-    if (!button) { return; }
-    if (!("speechSynthesis" in window)) { button.hidden = true; return; }
-    button.addEventListener("click", function () {
-      var text = document.getElementById(button.dataset.readAloud).innerText;
-      window.speechSynthesis.cancel();
-      var utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = "zh-CN";
-      utterance.rate = 0.9;
-      window.speechSynthesis.speak(utterance);
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-sign-form]");
     if (form) { initDrag(form); }
-    initReadAloud();
   });
 })();

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import pytest
 
+from wage_guard.contracts.defaults import default_construction_terms
 from wage_guard.contracts.terms import (
     ContractTerms,
     EmergencyContact,
@@ -20,7 +21,6 @@ from wage_guard.contracts.terms import (
     PayForm,
     TermType,
     WorkerParty,
-    default_construction_terms,
 )
 from wage_guard.documents import fonts
 

@@ -15,20 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.contracts.support import MINIMUM_WAGE, START, TODAY, WORKER, sample_terms, task_terms
+from wage_guard.contracts.rules import TermProblem, TermsInvalid, monthly_equivalent, require_valid, validate_terms
 from wage_guard.contracts.terms import (
     ContractTerms,
     EmergencyContact,
     EmployerParty,
     PayForm,
-    TermProblem,
-    TermsInvalid,
     TermType,
     WorkerParty,
     WorkingHours,
     add_months,
-    monthly_equivalent,
-    require_valid,
-    validate_terms,
 )
 
 

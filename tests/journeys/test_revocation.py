@@ -36,8 +36,11 @@ from wage_guard.documents import seals
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
 from wage_guard.ledger import services as ledger
+from wage_guard.signing import ca as signing_ca
 from wage_guard.signing import pades, pki
 from wage_guard.signing import services as signing
+from wage_guard.signing.crls import CRL_RENEW_BY_SCHEDULER
+from wage_guard.signing.failures import SigningFailed
 from wage_guard.signing.models import SigningAuthority, SigningIdentity
 
 LI_PHONE = WORKERS["李四"][1]
@@ -114,7 +117,7 @@ def test_revocation_lists_the_certificate_keeps_old_signatures_and_a_new_certifi
     assert entry.extensions.get_extension_for_class(x509.CRLReason).value.reason is x509.ReasonFlags.key_compromise
     assert entry.revocation_date_utc == clock.as_utc(revoked.revoked_at)
     with app.app_context():
-        issuing = signing.platform_ca().issuing_cert
+        issuing = signing_ca.platform_ca().issuing_cert
     assert crl.issuer == issuing.subject
     assert crl.is_signature_valid(issuing.public_key())  # type: ignore[arg-type]
 
@@ -157,7 +160,7 @@ def test_a_signature_made_after_the_revocation_with_the_old_certificate_is_inval
     wait_until_after(clock.as_utc(old.revoked_at))
 
     with app.test_request_context():
-        with pytest.raises(signing.SigningFailed):  # the service refuses a revoked identity outright...
+        with pytest.raises(SigningFailed):  # the service refuses a revoked identity outright...
             signing.sign(
                 signed,
                 old,
@@ -172,7 +175,7 @@ def test_a_signature_made_after_the_revocation_with_the_old_certificate_is_inval
         seal = pades.SealPlacement(0, (72, 72, 144, 144), seals.personal_seal_png("李四"))
         forged = pades.sign_pdf(
             signed,
-            signer=signing.key_store().signer(old.key_reference, cert, chain),
+            signer=signing_ca.key_store().signer(old.key_reference, cert, chain),
             timestamper=signing.timestamper(),
             field_name="late",
             placement=seal,
@@ -258,7 +261,7 @@ def test_crl_urls_and_renewal(app: Flask, signing_world: SigningWorld) -> None:
     assert client.get("/pki/crl/nothing.crl").status_code == 404
     root = x509.load_der_x509_crl(client.get("/pki/crl/root.crl").get_data())
     with app.app_context():
-        ca = signing.platform_ca()
+        ca = signing_ca.platform_ca()
     assert root.issuer == ca.root_cert.subject
     assert root.is_signature_valid(ca.root_cert.public_key())  # type: ignore[arg-type]
 
@@ -268,7 +271,7 @@ def test_crl_urls_and_renewal(app: Flask, signing_world: SigningWorld) -> None:
     assert client.get("/pki/crl/issuing.crl").get_data() == first
     with app.app_context():
         issuing_before = x509.load_der_x509_crl(first)
-        stale = pki.issue_crl(ca, [], clock.wallclock(), next_update=signing.CRL_RENEW_BY_SCHEDULER / 2)
+        stale = pki.issue_crl(ca, [], clock.wallclock(), next_update=CRL_RENEW_BY_SCHEDULER / 2)
         authority = db.session.scalars(sa.select(SigningAuthority)).one()
         authority.issuing_crl_pem = stale.public_bytes(serialization.Encoding.PEM).decode()
         db.session.commit()
@@ -285,12 +288,12 @@ def test_crl_urls_and_renewal(app: Flask, signing_world: SigningWorld) -> None:
 def test_certificates_name_the_public_crl_url(app: Flask) -> None:
     """Under ``PUBLIC_BASE_URL`` when set (the CLI's init-ca has no request), else the request's host, else none."""
     with app.app_context():
-        assert signing.crl_url("issuing") is None
+        assert signing_ca.crl_url("issuing") is None
         app.config["PUBLIC_BASE_URL"] = "https://wage-guard.example.cn/"
         try:
-            assert signing.crl_url("issuing") == "https://wage-guard.example.cn/pki/crl/issuing.crl"
-            assert signing.crl_url("root") == "https://wage-guard.example.cn/pki/crl/root.crl"
+            assert signing_ca.crl_url("issuing") == "https://wage-guard.example.cn/pki/crl/issuing.crl"
+            assert signing_ca.crl_url("root") == "https://wage-guard.example.cn/pki/crl/root.crl"
         finally:
             app.config["PUBLIC_BASE_URL"] = None
     with app.test_request_context(base_url="https://site.example.cn"):
-        assert signing.crl_url("issuing") == "https://site.example.cn/pki/crl/issuing.crl"
+        assert signing_ca.crl_url("issuing") == "https://site.example.cn/pki/crl/issuing.crl"

@@ -55,6 +55,7 @@ def test_foreman_issues_employer_seals_worker_signs(app: Flask, signing_world: S
         "pay_form": "daily",
         "pay_amount": "350",
         "probation_months": "0",
+        "confirm_minimum_wage": "y",  # no minimum wage is known for 高青县 in the seed data
     }
     response = foreman.post(f"/projects/{signing_world.base.project_a}/contracts/new", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -327,6 +328,7 @@ def test_unlawful_or_unprintable_contracts_are_not_issued(
         "pay_form": "daily",
         "pay_amount": "350",
         "probation_months": "0",
+        "confirm_minimum_wage": "y",  # no minimum wage is known for 高青县 in the seed data
     }
     form.update({k: str(v) for k, v in changes.items()})
     response = foreman.post(f"/projects/{signing_world.base.project_a}/contracts/new", data=form)

@@ -18,6 +18,7 @@ from tests.journeys.test_signing_journey import sign_one
 from tests.signing.conftest import require_tool
 from wage_guard import clock
 from wage_guard.extensions import db
+from wage_guard.signing import ca_setup
 from wage_guard.signing import services as signing
 from wage_guard.signing.models import SigningAuthority
 
@@ -124,7 +125,7 @@ def test_contract_from_another_ca_is_not_trusted(app: Flask, signed: bytes, tmp_
     with app.app_context():
         db.session.query(SigningAuthority).delete()
         db.session.commit()
-        signing.init_authority(now=clock.wallclock())
+        ca_setup.init_authority(now=clock.wallclock())
         db.session.commit()
         report = signing.verify(signed)
     assert report.ok is False

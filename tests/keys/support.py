@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from flask import Flask
 
 from wage_guard.extensions import db
-from wage_guard.signing import pki
+from wage_guard.signing import offline_root
 from wage_guard.signing.errors import KeyStoreUnavailable
 from wage_guard.signing.keystore import unwrap_private_key
 from wage_guard.signing.models import SigningAuthority
@@ -96,4 +96,4 @@ def _unwraps_to(data: bytes, kek: bytes, key: ec.EllipticCurvePrivateKey) -> boo
 
 
 def load_key_file(path: Path, root: x509.Certificate, passphrase: str = PASSPHRASE) -> ec.EllipticCurvePrivateKey:
-    return pki.load_root_key(path.read_bytes(), passphrase, root)
+    return offline_root.load_root_key(path.read_bytes(), passphrase, root)

@@ -29,7 +29,7 @@ from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.ledger import services as ledger
 from wage_guard.ledger.models import LogKey
-from wage_guard.signing import pades
+from wage_guard.signing import ca_setup, validation
 from wage_guard.signing import services as signing
 from wage_guard.signing.models import SigningAuthority, SigningIdentity
 
@@ -129,7 +129,7 @@ def test_contract_signed_and_timestamped_with_hsm_keys_validates_and_tree_heads_
         head_json = ledger.tree_head_json(head)
         log_key = db.session.scalars(sa.select(LogKey)).one()
     # pyHanko alone, with nothing but the root: the PDF carries the chain, the TSA's token and the CRLs.
-    alone = pades.validate_pdf(signed, trust_roots=[root_certificate(hsm_app)])
+    alone = validation.validate_pdf(signed, trust_roots=[root_certificate(hsm_app)])
     assert alone.ok, alone.problems
     # The tree head was signed on the token with the published log key.
     assert head_json["key_id"] == log_key.key_id
@@ -160,4 +160,4 @@ def test_unreachable_hsm_at_init_ca_is_one_clear_error(hsm_app: Flask, tmp_path:
     assert "Traceback" not in result.output
     assert not (tmp_path / "root-key.p8").exists()
     with hsm_app.app_context():
-        assert not signing.is_set_up()
+        assert not ca_setup.is_set_up()

@@ -29,8 +29,8 @@ from tests.keys.support import (
 from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.ledger.models import LogKey
+from wage_guard.signing import ca_setup, offline_root, pki
 from wage_guard.signing import cli as signing_cli_module
-from wage_guard.signing import pki
 from wage_guard.signing import services as signing
 from wage_guard.signing.errors import KeyStoreUnavailable
 from wage_guard.signing.keystore import wrap_private_key
@@ -132,7 +132,7 @@ def test_init_ca_never_overwrites_a_file_and_then_creates_nothing(app: Flask, tm
     _no_traceback(result.output)
     assert path.read_bytes() == b"the operator's other key"
     with app.app_context():
-        assert not signing.is_set_up()
+        assert not ca_setup.is_set_up()
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_init_ca_refuses_without_a_usable_key_file(
     assert result.exit_code == exit_code, result.output
     assert "Traceback" not in result.output
     with app.app_context():
-        assert not signing.is_set_up()
+        assert not ca_setup.is_set_up()
     assert not (tmp_path / "root-key.p8").exists()
 
 
@@ -172,7 +172,7 @@ def test_init_ca_failing_after_the_key_file_was_written_removes_it_and_stores_no
     _no_traceback(result.output)
     assert not path.exists()
     with app.app_context():
-        assert not signing.is_set_up()
+        assert not ca_setup.is_set_up()
 
 
 def test_init_ca_again_reports_the_existing_ca_without_a_key_file(app: Flask, key_file: Path) -> None:
@@ -205,7 +205,7 @@ def _key_file_for(case: str, key_file: Path, directory: Path) -> Path:
         other = pki.create_platform_ca("wage_guard", now=clock.wallclock())  # same names, different key
         assert other.root_key is not None
         path = directory / "other-root.p8"
-        path.write_bytes(pki.root_key_file(other.root_key, PASSPHRASE))
+        path.write_bytes(offline_root.root_key_file(other.root_key, PASSPHRASE))
         return path
     if case == "missing-file":
         return directory / "missing.p8"

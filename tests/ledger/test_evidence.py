@@ -17,7 +17,7 @@ from tests.conftest import advance
 from tests.factories import login
 from tests.journeys.conftest import WORKERS, SigningWorld, final_pdf
 from tests.journeys.test_signing_journey import sign_one
-from wage_guard.ledger import package
+from wage_guard.ledger import package, package_verify
 
 LI_PHONE = WORKERS["李四"][1]
 
@@ -52,7 +52,7 @@ def test_evidence_package_verifies_offline(
         assert archive.read("contract.pdf") == pdf
         assert archive.read("report.pdf").startswith(b"%PDF")
     assert names == set(package.FILES) | {package.MANIFEST, package.SIGNATURE}
-    report = package.verify_package(data)
+    report = package_verify.verify_package(data)
     assert report.ok, report.lines
     path = tmp_path / "evidence.zip"
     path.write_bytes(data)
@@ -102,7 +102,7 @@ def test_worker_gets_their_own_evidence_package(
     client.post("/me/verify", data={"code": latest_code(app, LI_PHONE)})
     response = client.get(f"/me/contracts/{contract_id}/evidence.zip")
     assert response.status_code == 200
-    assert package.verify_package(response.data).ok
+    assert package_verify.verify_package(response.data).ok
 
 
 def test_county_inspector_gets_the_package_other_county_does_not(

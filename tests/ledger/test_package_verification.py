@@ -35,9 +35,9 @@ from tests.ledger.test_evidence import evidence_zip
 from tests.ledger.test_report import layout_text
 from wage_guard import clock, create_app
 from wage_guard.extensions import db
-from wage_guard.ledger import evidence, merkle, package, services
+from wage_guard.ledger import evidence, merkle, package, package_verify, services
+from wage_guard.signing import ca as signing_ca
 from wage_guard.signing import pades, pki
-from wage_guard.signing import services as signing
 from wage_guard.signing.keystore import EncryptedKeyStore
 from wage_guard.signing.timestamps import EmbeddedTimestamper
 
@@ -179,7 +179,7 @@ def colon_form(fingerprint: str) -> str:
 
 def test_a_forged_package_holds_together_but_fails_inside_the_installation(app: Flask, genuine: bytes, tmp_path: Path) -> None:
     forged = forge(genuine, ca=pki.create_platform_ca("wage_guard", now=clock.wallclock()), log_key=Ed25519PrivateKey.generate())
-    assert package.verify_package(forged).ok  # on its own it holds together: that is the attack
+    assert package_verify.verify_package(forged).ok  # on its own it holds together: that is the attack
 
     result = run(app, tmp_path, forged)
     assert result.exit_code == 1, result.output
@@ -219,7 +219,7 @@ def test_offline_pins_decide_and_without_them_the_verdict_says_not_pinned(app: F
     forged = forge(genuine, ca=pki.create_platform_ca("wage_guard", now=clock.wallclock()), log_key=Ed25519PrivateKey.generate())
     root_pin, key_pin = published_pins(app)
     with app.app_context():
-        root = signing.root_certificate()
+        root = signing_ca.root_certificate()
         assert root is not None
         assert root_pin == package.certificate_fingerprint(root)
 
@@ -344,7 +344,7 @@ def test_damaged_members_say_why(app: Flask, genuine: bytes, tmp_path: Path, mem
 def test_a_certificate_chain_that_starts_below_the_root_fails(app: Flask, genuine: bytes, tmp_path: Path) -> None:
     files = members(genuine)
     with app.app_context():
-        ca = signing.platform_ca()
+        ca = signing_ca.platform_ca()
     below = pki.certificates_to_pem([ca.issuing_cert, ca.root_cert]).encode()
     result = run(app, tmp_path, rezip({**files, "certificates.pem": below}))
     assert "FAIL  certificates.pem: the first certificate is not a self-signed root CA" in result.output
@@ -375,7 +375,7 @@ def test_zip_bombs_and_oversized_members_are_refused(app: Flask, genuine: bytes,
 
 
 def test_an_oversized_file_is_not_read(app: Flask, genuine: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(package, "MAX_PACKAGE_BYTES", len(genuine) - 1)
+    monkeypatch.setattr(package_verify, "MAX_PACKAGE_BYTES", len(genuine) - 1)
     result = run(app, tmp_path, genuine)
     assert result.exit_code == 2
     assert "larger than" in result.output
@@ -433,14 +433,14 @@ def test_every_header_byte_changed_is_caught_by_the_container_check(genuine: byt
     positions = header_positions(genuine)
     assert len(positions) > 8 * (30 + 46)
     clean = package.PackageReport()
-    assert package.read_members(genuine, clean) is not None
+    assert package_verify.read_members(genuine, clean) is not None
     assert clean.ok, clean.lines
     for at in positions:
         for mask in (0x01, 0x80, 0xFF):
             changed = bytearray(genuine)
             changed[at] ^= mask
             report = package.PackageReport()
-            package.read_members(bytes(changed), report)
+            package_verify.read_members(bytes(changed), report)
             assert not report.ok, f"byte {at} ^ {mask:#x} went unnoticed"
 
 
@@ -472,7 +472,7 @@ def test_random_byte_changes_never_give_a_traceback_or_valid(app: Flask, genuine
 def test_the_root_certificate_page_publishes_the_fingerprints(app: Flask, genuine: bytes) -> None:
     client = app.test_client()
     with app.app_context():
-        root = signing.root_certificate()
+        root = signing_ca.root_certificate()
         assert root is not None
         fingerprint = package.certificate_fingerprint(root)
         keys = evidence.published_anchors().log_keys

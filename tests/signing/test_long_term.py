@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.signing.conftest import EMPLOYER_BOX, WORKER_BOX, Party, make_party, sign_as
-from wage_guard.signing import pades, pki
+from wage_guard.signing import pades, pki, reports, validation
 from wage_guard.signing.keystore import EncryptedKeyStore
 from wage_guard.signing.timestamps import EmbeddedTimestamper
 
@@ -23,8 +23,8 @@ LATER = timedelta(days=3)
 CRLs = list[x509.CertificateRevocationList]
 
 
-def validate(pdf: bytes, ca: pki.PlatformCA, crls: CRLs, now: datetime | None) -> pades.ValidationReport:
-    return pades.validate_pdf(pdf, trust_roots=[ca.root_cert], other_certs=[ca.issuing_cert], crls=crls, now=now)
+def validate(pdf: bytes, ca: pki.PlatformCA, crls: CRLs, now: datetime | None) -> reports.ValidationReport:
+    return validation.validate_pdf(pdf, trust_roots=[ca.root_cert], other_certs=[ca.issuing_cert], crls=crls, now=now)
 
 
 def short_lived(store: EncryptedKeyStore, ca: pki.PlatformCA, now: datetime, pseudonym: str) -> Party:

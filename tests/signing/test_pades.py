@@ -16,14 +16,15 @@ from PIL import Image, ImageChops
 from reportlab.pdfgen import canvas
 
 from tests.signing.conftest import EMPLOYER_BOX, WORKER_BOX, Party, make_party, sign_as
-from wage_guard.signing import pades, pki
+from wage_guard.documents.images import UnreadableImage, seal_image
+from wage_guard.signing import pades, pki, reports, validation
 from wage_guard.signing.errors import NotAPdf, PlacementError, SigningError
 from wage_guard.signing.keystore import EncryptedKeyStore
 from wage_guard.signing.timestamps import EmbeddedTimestamper
 
 
-def validate(pdf: bytes, ca: pki.PlatformCA, **kwargs: object) -> pades.ValidationReport:
-    return pades.validate_pdf(pdf, trust_roots=[ca.root_cert], **kwargs)  # type: ignore[arg-type]
+def validate(pdf: bytes, ca: pki.PlatformCA, **kwargs: object) -> reports.ValidationReport:
+    return validation.validate_pdf(pdf, trust_roots=[ca.root_cert], **kwargs)  # type: ignore[arg-type]
 
 
 def placement(seal_png: bytes, page: int = 0, box: pades.Box | None = None) -> pades.SealPlacement:
@@ -339,6 +340,19 @@ def test_sign_pdf_rejects_unreadable_seal(
 ) -> None:
     with pytest.raises(PlacementError, match="PNG"):
         sign_as(contract_pdf, employer, store, timestamper, "employer", EMPLOYER_BOX, b"not a png")
+
+
+def test_seal_image_decodes_a_png_for_pyhanko_as_rgba_and_refuses_anything_else() -> None:
+    """Signing gets the decoded seal from the documents package, so Pillow stays there."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), (204, 28, 36)).save(buffer, format="PNG")
+    image = seal_image(buffer.getvalue())
+    assert (image.mode, image.size, image.getpixel((0, 0))) == ("RGBA", (4, 3), (204, 28, 36, 255))
+    jpeg = io.BytesIO()
+    Image.new("RGB", (4, 3)).save(jpeg, format="JPEG")
+    for junk in (b"not a png", jpeg.getvalue(), buffer.getvalue()[:40]):
+        with pytest.raises(UnreadableImage):
+            seal_image(junk)
 
 
 def test_validate_pdf_unsigned_document_is_not_ok(contract_pdf: bytes, ca: pki.PlatformCA) -> None:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from tests.signing.conftest import EMPLOYER_BOX, Party, make_party, sign_as
 from tests.softhsm import MODULE, PIN, token
-from wage_guard.signing import pades, pki
+from wage_guard.signing import pki, validation
 from wage_guard.signing.errors import KeyStoreUnavailable
 from wage_guard.signing.pkcs11 import Pkcs11KeyStore
 from wage_guard.signing.timestamps import EmbeddedTimestamper
@@ -51,7 +51,7 @@ def test_hsm_signature_validates(
 ) -> None:
     signed = sign_as(contract_pdf, hsm_worker, hsm, timestamper, "worker", EMPLOYER_BOX, seal_png)
 
-    report = pades.validate_pdf(signed, trust_roots=[ca.root_cert])
+    report = validation.validate_pdf(signed, trust_roots=[ca.root_cert])
 
     assert report.ok, report.problems
     assert report.signatures[0].summary.startswith("INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>")
@@ -108,7 +108,7 @@ def test_platform_ca_with_hsm_keys_signs_certificates_crls_and_timestamps(
     crl = pki.issue_crl(ca, [worker.cert.serial_number], now)
     assert crl.is_signature_valid(issuing.public_key)
     signed = sign_as(contract_pdf, worker, hsm, EmbeddedTimestamper.from_ca(ca), "worker", EMPLOYER_BOX, seal_png)
-    report = pades.validate_pdf(signed, trust_roots=[ca.root_cert])
+    report = validation.validate_pdf(signed, trust_roots=[ca.root_cert])
     assert report.ok, report.problems
     assert report.signatures[0].timestamp_trusted
 

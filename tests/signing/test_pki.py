@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.signing.conftest import Party
-from wage_guard.signing import pki
+from wage_guard.signing import offline_root, pki
 from wage_guard.signing.errors import KeyFileUnreadable, KeyMismatch, KeyStoreUnavailable, WrongPassphrase
 from wage_guard.signing.keystore import wrap_private_key
 
@@ -142,19 +142,23 @@ def test_export_and_load_round_trip_never_includes_the_root_key(ca: pki.Platform
 def test_root_key_file_opens_with_its_passphrase_and_only_for_its_root(ca: pki.PlatformCA, other_ca: pki.PlatformCA) -> None:
     assert ca.root_key is not None
     assert other_ca.root_key is not None
-    data = pki.root_key_file(ca.root_key, "correct horse battery")
+    data = offline_root.root_key_file(ca.root_key, "correct horse battery")
 
     assert data.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    loaded = pki.load_root_key(data, "correct horse battery", ca.root_cert)
+    loaded = offline_root.load_root_key(data, "correct horse battery", ca.root_cert)
     assert loaded.private_numbers() == ca.root_key.private_numbers()
     with pytest.raises(WrongPassphrase):
-        pki.load_root_key(data, "correct horse battery!", ca.root_cert)
+        offline_root.load_root_key(data, "correct horse battery!", ca.root_cert)
     with pytest.raises(KeyMismatch):
-        pki.load_root_key(pki.root_key_file(other_ca.root_key, "correct horse battery"), "correct horse battery", ca.root_cert)
+        offline_root.load_root_key(
+            offline_root.root_key_file(other_ca.root_key, "correct horse battery"), "correct horse battery", ca.root_cert
+        )
     with pytest.raises(KeyMismatch):  # an issuing key is not the root key either
-        pki.load_root_key(pki.root_key_file(ca.issuing_key, "correct horse battery"), "correct horse battery", ca.root_cert)
+        offline_root.load_root_key(
+            offline_root.root_key_file(ca.issuing_key, "correct horse battery"), "correct horse battery", ca.root_cert
+        )
     with pytest.raises(KeyFileUnreadable):
-        pki.load_root_key(pki.certificate_to_pem(ca.root_cert).encode(), "correct horse battery", ca.root_cert)
+        offline_root.load_root_key(pki.certificate_to_pem(ca.root_cert).encode(), "correct horse battery", ca.root_cert)
 
 
 def test_legacy_root_key_in_the_database_can_be_unwrapped_for_export(ca: pki.PlatformCA) -> None:
@@ -162,11 +166,13 @@ def test_legacy_root_key_in_the_database_can_be_unwrapped_for_export(ca: pki.Pla
     kek = os.urandom(32)
     blob = wrap_private_key(ca.root_key, kek, "wage_guard.platform_ca.root")  # what older versions stored
 
-    assert pki.unwrap_legacy_root_key(blob, kek, ca.root_cert).private_numbers() == ca.root_key.private_numbers()
+    assert offline_root.unwrap_legacy_root_key(blob, kek, ca.root_cert).private_numbers() == ca.root_key.private_numbers()
     with pytest.raises(KeyMismatch):
-        pki.unwrap_legacy_root_key(wrap_private_key(ca.issuing_key, kek, "wage_guard.platform_ca.root"), kek, ca.root_cert)
+        offline_root.unwrap_legacy_root_key(
+            wrap_private_key(ca.issuing_key, kek, "wage_guard.platform_ca.root"), kek, ca.root_cert
+        )
     with pytest.raises(KeyStoreUnavailable):
-        pki.unwrap_legacy_root_key(blob, os.urandom(32), ca.root_cert)
+        offline_root.unwrap_legacy_root_key(blob, os.urandom(32), ca.root_cert)
 
 
 def test_pem_helpers_keep_order(worker: Party, ca: pki.PlatformCA) -> None:

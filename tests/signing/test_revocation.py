@@ -12,14 +12,14 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from tests.signing.conftest import Party
-from wage_guard.signing import pades, pki
+from wage_guard.signing import pki, reports, validation
 
 URL = "https://wage-guard.example.cn/pki/crl/issuing.crl"
 CRLs = list[x509.CertificateRevocationList]
 
 
-def validate(pdf: bytes, ca: pki.PlatformCA, crls: CRLs) -> pades.ValidationReport:
-    return pades.validate_pdf(pdf, trust_roots=[ca.root_cert], other_certs=[ca.issuing_cert], crls=crls)
+def validate(pdf: bytes, ca: pki.PlatformCA, crls: CRLs) -> reports.ValidationReport:
+    return validation.validate_pdf(pdf, trust_roots=[ca.root_cert], other_certs=[ca.issuing_cert], crls=crls)
 
 
 def test_crl_time_rounds_up_to_the_whole_second() -> None:

@@ -13,7 +13,7 @@ from asn1crypto import tsp
 from cryptography import x509
 
 from tests.signing.conftest import EMPLOYER_BOX, Party, sign_as
-from wage_guard.signing import pades, pki
+from wage_guard.signing import pades, pki, validation
 from wage_guard.signing.errors import TimestampUnavailable
 from wage_guard.signing.keystore import EncryptedKeyStore
 from wage_guard.signing.timestamps import EMBEDDED_TSA_POLICY, EmbeddedTimestamper, HttpTimestamper, make_timestamper
@@ -83,7 +83,7 @@ def test_http_timestamper_signature_validates_with_timestamp(
         contract_pdf, employer, store, HttpTimestamper(tsa_url + "/tsr", timeout=5), "employer", EMPLOYER_BOX, seal_png
     )
 
-    report = pades.validate_pdf(signed, trust_roots=[ca.root_cert])
+    report = validation.validate_pdf(signed, trust_roots=[ca.root_cert])
 
     assert report.ok, report.problems
     [signature] = report.signatures

@@ -13,7 +13,7 @@ from flask import Flask
 from tests.journeys.conftest import SigningWorld, final_pdf
 from tests.journeys.test_signing_journey import sign_one
 from tests.verification.support import check, revisions, sign_again, worker_id
-from wage_guard.verification import services as verification
+from wage_guard.verification import model
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_a_non_party_signature_after_completion_is_rejected_and_named(
     )
     assert extra.startswith(signed)
     result = check(app, extra, tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID, result.output
+    assert result.exit_code == model.EXIT_INVALID, result.output
     # The signature itself is a valid platform signature: only the parties check catches it.
     assert result.data["signatures_valid"] is True
     assert result.data["ok"] is False
@@ -68,7 +68,7 @@ def test_another_employer_signing_after_completion_is_named_in_full(
         covering_box=True,
     )
     result = check(app, extra, tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID
+    assert result.exit_code == model.EXIT_INVALID
     assert "第 3 个签名由 乙建筑公司（用人单位，证书序列号" in result.page_text("findings")
 
 
@@ -78,7 +78,7 @@ def test_the_worker_signing_twice_is_an_extra_signature(
     li = worker_id(app, signing_world.enrollments["李四"])
     extra = sign_again(app, signed, owner_kind="worker", owner_id=li, name="李四", field_name="again", covering_box=True)
     result = check(app, extra, tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID
+    assert result.exit_code == model.EXIT_INVALID
     assert [f["code"] for f in result.data["findings"]] == ["extra_party_signature"]
     assert "添加后" not in result.page_text("findings")
     assert "多加的签名" in result.page_text("findings")
@@ -94,7 +94,7 @@ def test_someone_else_signing_in_the_workers_place_is_rejected(
         app, employer_only, owner_kind="worker", owner_id=wang, name="王五", field_name="worker", covering_box=False
     )
     result = check(app, forged, tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID, result.output
+    assert result.exit_code == model.EXIT_INVALID, result.output
     assert result.data["signatures_valid"] is True
     [finding] = result.data["findings"]
     assert finding["code"] == "not_a_party"
@@ -112,7 +112,7 @@ def test_the_worker_signing_a_copy_the_platform_did_not_record_is_rejected(
         app, employer_only, owner_kind="worker", owner_id=li, name="李四", field_name="worker", covering_box=True
     )
     result = check(app, resigned, tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID, result.output
+    assert result.exit_code == model.EXIT_INVALID, result.output
     assert [f["code"] for f in result.data["findings"]] == ["not_recorded"]
 
 
@@ -130,6 +130,6 @@ def test_the_employer_seal_on_the_draft_by_another_employer(
         covering_box=False,
     )
     result = check(app, forged, tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID
+    assert result.exit_code == model.EXIT_INVALID
     assert [f["code"] for f in result.data["findings"]] == ["not_a_party"]
     assert result.data["findings"][0]["expected"] == "employer"

@@ -11,7 +11,9 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wage_guard.i18n import force_locale
 from wage_guard.signing import services as signing
+from wage_guard.verification import matching, model, wording
 from wage_guard.verification import services as verification
 
 NO_REPORT: Any = SimpleNamespace(signatures=[], document_timestamps=[])
@@ -25,7 +27,7 @@ def test_every_revision_end_is_a_cut_point(parts: list[tuple[bytes, bytes]]) -> 
     for chunk, ending in parts:
         pdf += chunk + ending
         ends.append(len(pdf))
-    points = verification.cut_points(pdf, NO_REPORT)
+    points = matching.cut_points(pdf, NO_REPORT)
     assert set(ends) <= set(points)
     assert all(0 < p <= len(pdf) for p in points)
     assert points == sorted(set(points))
@@ -34,15 +36,15 @@ def test_every_revision_end_is_a_cut_point(parts: list[tuple[bytes, bytes]]) -> 
 @given(st.binary(max_size=2048), st.lists(st.integers(min_value=0, max_value=2048), max_size=20))
 def test_prefix_digests_hash_each_prefix(data: bytes, raw_points: list[int]) -> None:
     points = sorted({min(p, len(data)) for p in raw_points})
-    digests = verification.prefix_digests(data, points)
+    digests = matching.prefix_digests(data, points)
     assert digests == {hashlib.sha256(data[:p]).hexdigest(): p for p in points}
 
 
 @given(st.binary(max_size=256))
 def test_a_hostile_number_of_markers_is_bounded(noise: bytes) -> None:
-    pdf = b"%PDF-1.7\n" + (noise + b"%%EOF\n") * (verification.MAX_CUT_POINTS + 50)
-    points = verification.cut_points(pdf, NO_REPORT)
-    assert len(points) <= verification.MAX_CUT_POINTS
+    pdf = b"%PDF-1.7\n" + (noise + b"%%EOF\n") * (matching.MAX_CUT_POINTS + 50)
+    points = matching.cut_points(pdf, NO_REPORT)
+    assert len(points) <= matching.MAX_CUT_POINTS
     assert points[-1] == len(pdf)
 
 
@@ -69,7 +71,7 @@ def _signature(who: str) -> Any:
 def test_only_the_parties_in_order_pass(app: Flask, order: list[str]) -> None:
     with app.app_context():
         report: Any = SimpleNamespace(signatures=[_signature(who) for who in order], document_timestamps=[])
-        match = verification.Match(None, verification.Relation.EXACT)
+        match = matching.Match(None, model.Relation.EXACT)
         findings = verification.party_findings(report, CONTRACT, match)
     assert (not findings) == (order == ["employer", "worker"][: len(order)])
     for finding in findings:
@@ -122,3 +124,54 @@ def test_a_signature_is_clean_only_when_every_fact_is_good(facts: dict[str, Any]
     assert (not findings) == good
     if facts["intact"] and facts["revoked"] and facts["coverage"] != "CONTIGUOUS_BLOCK_FROM_START":
         assert findings[0].code == "revoked"
+
+
+CODES = [
+    "not_platform",
+    "no_signatures",
+    "changed",
+    "added_after_signing",
+    "added_data",
+    "untrusted",
+    "revoked",
+    "not_valid",
+    "no_timestamp",
+    "timestamp_broken",
+    "extra_signature",
+    "extra_party_signature",
+    "not_a_party",
+    "out_of_order",
+    "not_recorded",
+    "unconfirmed",
+]
+
+
+@settings(max_examples=80)
+@given(
+    st.sampled_from([*CODES, "some_future_code"]),
+    st.integers(min_value=1, max_value=9),
+    st.sampled_from(["employer", "worker", None]),
+    st.sampled_from(["zh_Hans_CN", "en"]),
+)
+def test_every_finding_reads_as_words_with_one_of_three_advices(
+    app: Flask, code: str, position: int, expected: str | None, locale: str
+) -> None:
+    finding = model.Finding(
+        code, signature=position, signer="王小明", signer_role="worker", certificate_serial="0A", expected=expected
+    )
+    with app.app_context(), force_locale(locale):
+        message, advice = wording.finding_text(finding, mask=lambda name, _role: "王**")
+        unconfirmed = wording.finding_text(model.Finding("unconfirmed"))
+        advices = {wording.finding_text(model.Finding(c))[1] for c in CODES}
+    assert message
+    assert "%(" not in message
+    assert "王小明" not in message
+    assert advice in advices
+    assert len(advices) == 3
+    if code == "some_future_code":
+        assert (message, advice) == unconfirmed
+    if code in {"extra_signature", "extra_party_signature", "not_a_party", "out_of_order", "not_recorded"}:
+        assert "王**" in message
+        assert "0A" in message
+    if code in {"changed", "untrusted", "revoked", "not_valid", "no_timestamp", "extra_signature", "not_recorded"}:
+        assert str(position) in message

@@ -22,7 +22,7 @@ from wage_guard import clock
 from wage_guard.contracts.models import Contract
 from wage_guard.extensions import db
 from wage_guard.signing import services as signing
-from wage_guard.verification import services as verification
+from wage_guard.verification import model
 
 IN_FORCE = "生效中"
 
@@ -45,7 +45,7 @@ def test_every_earlier_revision_is_reported_as_what_it_holds(app: Flask, signed:
     ]
     for cut, (stage, headline, wording) in zip(cuts, expected, strict=False):
         result = check(app, cut, tmp_path)
-        assert result.exit_code == verification.EXIT_INCOMPLETE, (stage, result.output)
+        assert result.exit_code == model.EXIT_INCOMPLETE, (stage, result.output)
         assert result.data["ok"] is False
         assert result.data["complete"] is False
         assert result.data["result"] == "incomplete"
@@ -58,7 +58,7 @@ def test_every_earlier_revision_is_reported_as_what_it_holds(app: Flask, signed:
         assert IN_FORCE not in result.html
         assert "有效：" not in result.page_text("verdict")
     final = check(app, cuts[-1], tmp_path)
-    assert final.exit_code == verification.EXIT_VALID, final.output
+    assert final.exit_code == model.EXIT_VALID, final.output
     assert final.data["ok"] is True
     assert final.data["complete"] is True
     assert final.data["version"]["stage"] == "final"
@@ -87,7 +87,7 @@ def test_a_cut_that_is_not_at_a_revision_end_is_never_complete(app: Flask, signe
     for end in ends[:-1]:
         for cut in (pdf[: end - 1], pdf[: end + 10]):
             result = app.test_cli_runner().invoke(args=["contracts", "verify", str(_write(tmp_path, cut))])
-            assert result.exit_code != verification.EXIT_VALID, result.output
+            assert result.exit_code != model.EXIT_VALID, result.output
 
 
 def test_an_employer_sealed_contract_still_waiting_for_the_worker(
@@ -98,7 +98,7 @@ def test_an_employer_sealed_contract_still_waiting_for_the_worker(
     [contract_id] = issue(app, signing_world, ["李四"])
     seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
     result = check(app, final_pdf(app, contract_id), tmp_path)
-    assert result.exit_code == verification.EXIT_INCOMPLETE
+    assert result.exit_code == model.EXIT_INCOMPLETE
     assert result.data["version"]["stage"] == "employer_only"
     assert "该合同仍在等待劳动者签署。" in result.page_text("version")
     assert IN_FORCE not in result.html
@@ -111,7 +111,7 @@ def test_an_amended_contract_says_a_later_version_exists(
     amendment = change(app, signing_world, contract_id, "amendment", pay_amount="380")
     sign_change(app)
     original = check(app, pdf, tmp_path)
-    assert original.exit_code == verification.EXIT_INCOMPLETE, original.output
+    assert original.exit_code == model.EXIT_INCOMPLETE, original.output
     assert original.data["complete"] is True
     assert original.data["version"]["superseded"] is True
     with app.app_context():
@@ -121,7 +121,7 @@ def test_an_amended_contract_says_a_later_version_exists(
     assert original.verdict_class == "incomplete"
     assert IN_FORCE not in original.html
     changed = check(app, final_pdf(app, amendment), tmp_path)
-    assert changed.exit_code == verification.EXIT_VALID, changed.output
+    assert changed.exit_code == model.EXIT_VALID, changed.output
     assert changed.data["version"]["changes_number"] == original.data["version"]["contract_number"]
 
 
@@ -133,7 +133,7 @@ def test_validation_data_added_later_is_accepted(app: Flask, signed: tuple[int, 
     assert extended.startswith(pdf)
     assert len(extended) > len(pdf)
     result = check(app, extended, tmp_path)
-    assert result.exit_code == verification.EXIT_VALID, result.output
+    assert result.exit_code == model.EXIT_VALID, result.output
     assert result.data["version"]["relation"] == "added_to"
 
 
@@ -147,7 +147,7 @@ def test_anything_else_added_after_signing_is_not_valid(app: Flask, signed: tupl
     out = io.BytesIO()
     writer.write(out)
     result = check(app, out.getvalue(), tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID, result.output
+    assert result.exit_code == model.EXIT_INVALID, result.output
     assert "added_after_signing" in {f["code"] for f in result.data["findings"]}
     assert "最后一个签名之后" in result.page_text("findings")
     assert 'id="verify-form"' in result.html
@@ -162,7 +162,7 @@ def test_a_changed_unsigned_draft_is_not_valid(app: Flask, signed: tuple[int, by
     out = io.BytesIO()
     writer.write(out)
     result = check(app, out.getvalue(), tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID, result.output
+    assert result.exit_code == model.EXIT_INVALID, result.output
     assert [f["code"] for f in result.data["findings"]] == ["no_signatures", "added_data"]
 
 
@@ -171,7 +171,7 @@ def test_bytes_after_the_end_of_the_final_file_are_never_a_valid_contract(
 ) -> None:
     _contract_id, pdf = signed
     result = app.test_cli_runner().invoke(args=["contracts", "verify", str(_write(tmp_path, pdf + b"junk after the end"))])
-    assert result.exit_code in (verification.EXIT_INVALID, verification.EXIT_UNREADABLE), result.output
+    assert result.exit_code in (model.EXIT_INVALID, model.EXIT_UNREADABLE), result.output
 
 
 def test_a_file_this_platform_never_issued(app: Flask, signing_world: SigningWorld, tmp_path: Path) -> None:
@@ -181,7 +181,7 @@ def test_a_file_this_platform_never_issued(app: Flask, signing_world: SigningWor
     canvas.drawString(72, 720, "Labour contract")
     canvas.save()
     plain = check(app, buffer.getvalue(), tmp_path)
-    assert plain.exit_code == verification.EXIT_INVALID
+    assert plain.exit_code == model.EXIT_INVALID
     assert plain.data["version"]["stage"] == "unknown"
     assert "无效：不是本平台的文件" in plain.page_text("verdict")
     li = worker_id(app, signing_world.enrollments["李四"])
@@ -189,7 +189,7 @@ def test_a_file_this_platform_never_issued(app: Flask, signing_world: SigningWor
         app, buffer.getvalue(), owner_kind="worker", owner_id=li, name="李四", field_name="worker", covering_box=False
     )
     result = check(app, forged, tmp_path)
-    assert result.exit_code == verification.EXIT_INVALID, result.output
+    assert result.exit_code == model.EXIT_INVALID, result.output
     assert result.data["signatures_valid"] is True
     assert result.data["findings"][0]["code"] == "not_platform"
     assert "不是本平台的文件" in result.page_text("verdict")

@@ -10,19 +10,16 @@ on the model: see :func:`_phone_changed`).
 Cookies carry no personal data: ids, versions, timestamps and random handles only. Flask-Login's session
 protection identifier, an unkeyed hash of the client's address and browser, becomes a keyed one.
 
-These functions take no web objects and never commit, except :func:`session_identifier`, which Flask-Login
-calls during a request.
+These functions take no web objects and never commit (Flask-Login's keyed client identifier is
+``security.session_identifier``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, request
 
 from wage_guard.accounts.models import User
 from wage_guard.enrollment.models import Worker
@@ -82,14 +79,6 @@ def end_portal_session(worker_ids: Sequence[int]) -> None:
     """Portal logout: end every portal session of these workers, this one and any copy of it."""
     for worker in db.session.scalars(sa.select(Worker).where(Worker.id.in_(list(worker_ids)))):
         end_worker_sessions(worker)
-
-
-def session_identifier() -> str:
-    """Flask-Login's "strong" session protection ties a session to the client; keyed, so the cookie holds no
-    readable (or brute-forceable) hash of the client's address."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    client = f"{request.remote_addr or ''}|{request.user_agent.string}"
-    return hmac.new(key, b"session-client\x00" + client.encode(), hashlib.sha256).hexdigest()
 
 
 @sa.event.listens_for(Worker.phone_index, "set", active_history=True)

@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from wage_guard import clock
 from wage_guard.accounts.models import LoginThrottle, User
@@ -34,6 +33,7 @@ from wage_guard.errors import TooManyRequests
 from wage_guard.extensions import db
 from wage_guard.fieldcrypt import blind_index
 from wage_guard.i18n import _
+from wage_guard.settings import settings
 from wage_guard.sms import services as sms
 
 #: The SMS template that tells an account holder about failed logins.
@@ -88,13 +88,13 @@ def begin(username: str, client: str | None, *, now: datetime) -> Attempt:
 
 def failed(attempt: Attempt, user: User | None, *, now: datetime) -> None:
     """Count a failed password check: slow the pair down, and tell the account holder after repeated failures."""
-    config = current_app.config
+    config = settings()
     pair = _count(attempt.pair_key, now, idle_resets=True)
-    pair.blocked_until = now + delay_after(pair.failures, free=config["LOGIN_FREE_FAILURES"], cap=config["LOGIN_MAX_DELAY"])
+    pair.blocked_until = now + delay_after(pair.failures, free=config.login_free_failures, cap=config.login_max_delay)
     account = _count(attempt.account_key, now, idle_resets=False)
-    window = config["LOGIN_FAILURE_WINDOW"]
+    window = config.login_failure_window
     due = account.alerted_at is None or now - clock.as_utc(account.alerted_at) >= window
-    if account.failures >= config["LOGIN_ALERT_FAILURES"] and due:
+    if account.failures >= config.login_alert_failures and due:
         # Marked for unknown usernames too: the same writes whether or not anyone can be told.
         account.alerted_at = now
         if user is not None and user.phone:
@@ -110,8 +110,8 @@ def succeeded(attempt: Attempt) -> None:
 
 def purge(*, now: datetime) -> int:
     """Forget counters idle for longer than the window (the scheduler's job); returns how many rows went."""
-    window = current_app.config["LOGIN_FAILURE_WINDOW"]
-    cap = current_app.config["LOGIN_MAX_DELAY"]
+    window = settings().login_failure_window
+    cap = settings().login_max_delay
     result = db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - max(window, cap)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -136,7 +136,7 @@ def _count(key: str, now: datetime, *, idle_resets: bool) -> LoginThrottle:
     row = _locked_row(key)
     assert row is not None
     since = row.last_failure_at if idle_resets else row.window_started_at
-    if now - clock.as_utc(since) >= current_app.config["LOGIN_FAILURE_WINDOW"]:
+    if now - clock.as_utc(since) >= settings().login_failure_window:
         row.failures, row.window_started_at, row.blocked_until = 0, now, None
     row.failures += 1
     row.last_failure_at = now

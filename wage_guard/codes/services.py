@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from wage_guard import clock
 from wage_guard.accounts.models import User
@@ -33,6 +32,7 @@ from wage_guard.extensions import db
 from wage_guard.fieldcrypt import blind_index
 from wage_guard.i18n import _
 from wage_guard.ledger import services as ledger
+from wage_guard.settings import settings
 from wage_guard.sms import services as sms
 
 STAFF_PREFIX = "staff:"
@@ -79,7 +79,7 @@ def send_code(
         .order_by(VerificationCode.id.desc())
         .limit(1)
     )
-    cooldown = current_app.config["CODE_RESEND_COOLDOWN"]
+    cooldown = settings().code_resend_cooldown
     if last is not None and now - clock.as_utc(last.created_at) < cooldown:
         wait = int((cooldown - (now - clock.as_utc(last.created_at))).total_seconds()) + 1
         _record(None, purpose, index, CodeEventKind.COOLDOWN, now, requester, person)
@@ -95,12 +95,12 @@ def send_code(
         salt=salt,
         code_hash=_hash(code, salt),
         created_at=now,
-        expires_at=now + current_app.config["CODE_TTL"],
+        expires_at=now + settings().code_ttl,
     )
     db.session.add(row)
     db.session.flush()
     _record(row.id, purpose, index, CodeEventKind.SENT, now, requester, person)
-    minutes = int(current_app.config["CODE_TTL"].total_seconds() // 60)
+    minutes = int(settings().code_ttl.total_seconds() // 60)
     sms.queue_sms(phone, sms_template, secret=True, code=code, minutes=minutes, **sms_context)  # type: ignore[arg-type]
     return row
 
@@ -191,7 +191,7 @@ def _refuse_if_locked(purpose: str, index: str, person: str | None, now: datetim
 
 def _locked_until(index: str, person: str | None, now: datetime) -> datetime | None:
     """Locked while the phone or the person has ``CODE_LOCKOUT_WRONG`` wrong codes in the window since the last unlock."""
-    window, limit = current_app.config["CODE_LOCKOUT_WINDOW"], current_app.config["CODE_LOCKOUT_WRONG"]
+    window, limit = settings().code_lockout_window, settings().code_lockout_wrong
     subjects_events, subjects_unlocks = [], []
     if index:
         subjects_events.append(CodeEvent.phone_index == index)
@@ -217,7 +217,7 @@ def _locked_until(index: str, person: str | None, now: datetime) -> datetime | N
 
 
 def _refuse_over_quota(purpose: str, index: str, person: str | None, now: datetime, requester: Requester) -> None:
-    for period, most in current_app.config["CODE_SEND_QUOTAS"]:
+    for period, most in settings().code_send_quotas:
         sent = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(VerificationCode)
@@ -240,7 +240,7 @@ def _refuse_wrong(row: VerificationCode, now: datetime, requester: Requester, pe
     row.failed_attempts += 1
     _record(row.id, row.purpose, row.phone_index, CodeEventKind.WRONG, now, requester, person)
     _refuse_if_locked(row.purpose, row.phone_index, person, now, requester)
-    left = current_app.config["CODE_MAX_ATTEMPTS"] - row.failed_attempts
+    left = settings().code_max_attempts - row.failed_attempts
     if left <= 0:
         row.locked_at = now
         _record(row.id, row.purpose, row.phone_index, CodeEventKind.LOCKED, now, requester, person)
@@ -257,7 +257,7 @@ def _normalise(code: str) -> str:
 
 
 def _hash(code: str, salt: str) -> str:
-    key = base64.b64decode(current_app.config["CODE_HASH_KEY"])
+    key = base64.b64decode(settings().code_hash_key)
     return hmac.new(key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
 
 

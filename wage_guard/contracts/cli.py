@@ -27,12 +27,13 @@ from flask.cli import with_appcontext
 
 from wage_guard.i18n import force_locale
 from wage_guard.signing.errors import NotAPdf
+from wage_guard.verification import model, wording
 from wage_guard.verification import services as verification
 
 _RESULT_WORDS = {
-    verification.Result.VALID: "VALID / 有效",
-    verification.Result.INCOMPLETE: "VALID SIGNATURES, INCOMPLETE OR SUPERSEDED VERSION / 签名有效，但不是完整或现行的合同",
-    verification.Result.INVALID: "NOT VALID / 无效",
+    model.Result.VALID: "VALID / 有效",
+    model.Result.INCOMPLETE: "VALID SIGNATURES, INCOMPLETE OR SUPERSEDED VERSION / 签名有效，但不是完整或现行的合同",
+    model.Result.INVALID: "NOT VALID / 无效",
 }
 
 
@@ -52,7 +53,7 @@ def verify(path: Path, as_json: bool) -> None:
     except (NotAPdf, OSError) as exc:
         reason = exc.reason if isinstance(exc, NotAPdf) else (exc.strerror or str(exc))
         click.echo(f"无法读取的 PDF 文件 / not a readable PDF: {reason}", err=True)
-        sys.exit(verification.EXIT_UNREADABLE)
+        sys.exit(model.EXIT_UNREADABLE)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -76,7 +77,7 @@ def _print_report(result: verification.Verification) -> None:
         with force_locale(locale):
             click.echo(f"version: {' '.join(result.version_lines())}")
             for finding in result.findings:
-                message, advice = verification.finding_text(finding)
+                message, advice = wording.finding_text(finding)
                 click.echo(f"finding: {message}")
                 click.echo(f"  what to do: {advice}")
             click.echo(f"verdict: {result.headline()}")

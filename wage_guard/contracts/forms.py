@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     FloatField,
@@ -14,7 +15,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from wage_guard.contracts.lifecycle import KIND_LABELS, Kind
+from wage_guard.contracts import rules
+from wage_guard.contracts.lifecycle import KIND_LABELS, NOTICES, Kind
+from wage_guard.contracts.severance import GROUNDS
 from wage_guard.i18n import _l
 
 TERM_TYPES = [
@@ -48,11 +51,40 @@ class OfferForm(FlaskForm):  # type: ignore[misc]
 
 class IssueForm(OfferForm):
     enrollment_ids = SelectMultipleField(_l("Workers"), coerce=int)
+    #: One checkbox per warning the foreman confirms (``rules.Effect.CONFIRM``); shown only with its warning.
+    confirm_backdated = BooleanField(_l("I have checked: the start date is the real first day of work"))
+    confirm_minimum_wage = BooleanField(_l("I have checked the local minimum wage myself; issue with the note"))
+
+    def confirmed(self) -> frozenset[str]:
+        """The codes of the warnings the foreman ticked."""
+        return frozenset(code for code, name in CONFIRMATIONS.items() if self[name].data)
+
+
+#: Rule code -> the IssueForm checkbox that confirms its warning.
+CONFIRMATIONS = {rules.BACKDATED_START: "confirm_backdated", rules.MINIMUM_WAGE_UNKNOWN: "confirm_minimum_wage"}
 
 
 class ChangeForm(OfferForm):
     #: Lazy labels, translated when the page is drawn (``k.label`` would be translated once, at import, in English).
-    kind = SelectField(_l("Change"), choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in Kind if k is not Kind.ORIGINAL])
+    kind = SelectField(
+        _l("Change"), choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in Kind if k is not Kind.ORIGINAL and k not in NOTICES]
+    )
+
+
+class NoticeForm(FlaskForm):  # type: ignore[misc]
+    """The employer's one-sided notice: the legal ground decides termination or rescission (contracts.endings)."""
+
+    ground = SelectField(
+        _l("Legal ground"),
+        choices=[SelectChoice(g.code, g.label) for g in GROUNDS.values()],  # type: ignore[arg-type]
+    )
+    effective_date = DateField(_l("Effective date (the contract ends on this day)"), validators=[Optional()])
+    reason = TextAreaField(_l("Facts and reason"), validators=[Optional(), Length(max=2000)])
+    pay_in_lieu = BooleanField(_l("Pay one month's wage instead of 30 days' notice (Art. 40)"))
+    renewal_refused = BooleanField(
+        _l("We offered a renewal on the same or better terms and the worker refused (no severance, Art. 46(5))")
+    )
+    arrangements = TextAreaField(_l("Other arrangements (final wages, handover)"), validators=[Optional(), Length(max=2000)])
 
 
 class CodeForm(FlaskForm):  # type: ignore[misc]

@@ -58,6 +58,16 @@ class Contract(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     #: Rescissions and terminations: the last day of employment, and what the parties agreed (wages, compensation).
     ends_on: Mapped[date | None]
     arrangements: Mapped[str | None] = mapped_column(sa.Text)
+    #: Checks a contract was issued without, for the risk engine: ``{"R02": {"outcome": "inconclusive", ...}}`` when
+    #: no minimum wage was known for the site's county on the start date (contracts.issuing.require_lawful).
+    data_quality: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: Notices (``Kind.is_notice``): the legal ground (``severance.GROUNDS``), the facts the employer states, and
+    #: the figures printed (severance months, pay in lieu of notice, renewal refused); see ``contracts.endings``.
+    ending_ground: Mapped[str | None] = mapped_column(sa.String(16))
+    ending_reason: Mapped[str | None] = mapped_column(sa.Text)
+    ending_details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: When the worker acknowledged receipt of a notice in the portal (never required for it to take effect).
+    receipt_acknowledged_at: Mapped[datetime | None]
 
     batch: Mapped[ContractBatch] = relationship(back_populates="contracts")
     parent: Mapped[Contract | None] = relationship(remote_side=[id])

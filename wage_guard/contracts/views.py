@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
-from wage_guard.contracts import services, terms
-from wage_guard.contracts.forms import ChangeForm, IssueForm, OfferForm
+from wage_guard.contracts import ages, endings, issuing, notice_state, queries, services, severance, terms
+from wage_guard.contracts.forms import CONFIRMATIONS, ChangeForm, IssueForm, NoticeForm, OfferForm
+from wage_guard.contracts.issuing import NeedsConfirmation
 from wage_guard.contracts.lifecycle import OPEN, Kind, Status
 from wage_guard.contracts.models import Contract
-from wage_guard.enrollment import services as enrollment
+from wage_guard.enrollment import queries as enrollment_queries
 from wage_guard.errors import WageGuardError
 from wage_guard.i18n import _
 from wage_guard.organisations import services as organisations
+from wage_guard.organisations.models import Project
 from wage_guard.security import actor, requester, role_required, staff_required
 
 bp = Blueprint("contracts", __name__, url_prefix="/projects/<int:project_id>/contracts")
@@ -54,21 +58,41 @@ def issue(project_id: int):  # type: ignore[no-untyped-def]
     """Issue contracts to one or more workers on the roster; they go to the employer for sealing first."""
     project = organisations.get_project(actor(), project_id, manage=True)
     form = IssueForm()
-    roster = [e for e in enrollment.roster(project) if e.exit_date is None]
+    under_contract = issuing.enrollments_under_contract(project)
+    roster = [e for e in enrollment_queries.roster(project) if e.exit_date is None and e.id not in under_contract]
     form.enrollment_ids.choices = [SelectChoice(str(e.id), e.worker.name) for e in roster]
     if not form.is_submitted():
         form.start_date.data = clock.china_date(clock.utcnow())
         form.work_place.data = project.address
-    context = {"form": form, "project": project, "roster": roster}
+    start = form.start_date.data or clock.china_date(clock.utcnow())
+    context = {
+        "form": form,
+        "project": project,
+        "roster": roster,
+        "age_marks": {e.id: ages.age_mark(e.worker.id_number, start) for e in roster},
+        "minimum_wage": project.county.minimum_wage_on(start),
+        "warnings": [],
+        "confirmations": CONFIRMATIONS,
+    }
     if not form.validate_on_submit():
         return render_template("contracts/issue.html", **context), 422 if form.is_submitted() else 200
+    offer = replace(_only_relevant(offer_from(form)), confirmed=form.confirmed())
     try:
-        batch = services.issue_contracts(actor(), project, form.enrollment_ids.data, offer_from(form), now=clock.utcnow())
+        batch = services.issue_contracts(actor(), project, form.enrollment_ids.data, offer, now=clock.utcnow())
+    except NeedsConfirmation as error:
+        return boundary.failed_form("contracts/issue.html", error, **{**context, "warnings": error.warnings})
     except WageGuardError as error:
         return boundary.failed_form("contracts/issue.html", error, **context)
     boundary.commit()
     flash(_("%(n)d contracts issued. The employer has been asked to seal them.", n=len(batch.contracts)), "info")
     return redirect(url_for("contracts.list_contracts", project_id=project_id))
+
+
+def _only_relevant(offer: services.ContractOffer) -> services.ContractOffer:
+    """Drop what belongs to another term type (the page hides those fields; without JavaScript they stay visible)."""
+    end_date = offer.end_date if offer.term_type is terms.TermType.FIXED else None
+    task = offer.task_description if offer.term_type is terms.TermType.TASK else ""
+    return replace(offer, end_date=end_date, task_description=task)
 
 
 @bp.get("/<int:contract_id>")
@@ -84,6 +108,10 @@ def detail(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
         terms=services.contract_terms(contract),
         children=services.children(contract),
         change_form=_change_form(contract),
+        notice_form=NoticeForm(),
+        grounds=severance.GROUNDS,
+        pending_notice=notice_state.pending_notice(contract),
+        working_after_expiry=queries.working_after_expiry(contract),
         can_manage=actor().role in MANAGERS,
         open_states=OPEN,
     )
@@ -164,9 +192,45 @@ def change(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("contracts.detail", project_id=project_id, contract_id=changed.id))
 
 
+@bp.post("/<int:contract_id>/notice")
+@role_required(*MANAGERS)
+def notice(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
+    """Issue a termination notice or notice of rescission; the employer seals it and the worker does not sign."""
+    project = organisations.get_project(actor(), project_id, manage=True)
+    contract = services.get_contract(project, contract_id)
+    form = NoticeForm()
+    back = redirect(url_for("contracts.detail", project_id=project_id, contract_id=contract_id))
+    if not form.validate_on_submit():
+        flash(_("Please check the form: %(errors)s", errors="; ".join(str(e) for v in form.errors.values() for e in v)), "error")
+        return back
+    notice_request = endings.NoticeRequest(
+        ground=form.ground.data or "",
+        effective_date=form.effective_date.data,
+        reason=form.reason.data or "",
+        pay_in_lieu=bool(form.pay_in_lieu.data),
+        renewal_refused=bool(form.renewal_refused.data),
+        arrangements=form.arrangements.data or "",
+    )
+    try:
+        issued = endings.issue_notice(actor(), contract, notice_request, now=clock.utcnow())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return back
+    boundary.commit()
+    flash(_("%(kind)s issued; the employer has been asked to seal it.", kind=issued.kind.label), "info")
+    return redirect(url_for("contracts.detail", project_id=project_id, contract_id=issued.id))
+
+
+@bp.app_template_global()
+def contract_alerts(project: Project) -> queries.ContractAlerts:
+    """For the project page, its roster and the contract list: terms ending soon and work after expiry."""
+    return queries.project_alerts(project, clock.china_date(clock.utcnow()))
+
+
 def _change_form(contract: Contract) -> ChangeForm:
     form = ChangeForm()
-    if not form.is_submitted() and contract.status is Status.IN_FORCE:
+    if not form.is_submitted() and contract.status in (Status.IN_FORCE, Status.EXPIRED):
         current = services.contract_terms(contract)
         for name in ("job_title", "work_place", "task_description", "piece_unit", "other_terms", "end_date", "start_date"):
             getattr(form, name).data = getattr(current, name)

@@ -15,20 +15,16 @@ layout constants. The wording lives in ``templates/contracts/ending.txt``.
 
 from __future__ import annotations
 
-import functools
-import io
 from datetime import date
 from typing import Literal, get_args
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from wage_guard.contracts.terms import ContractTerms
 from wage_guard.documents import contract as rendering
-from wage_guard.documents import qr
-from wage_guard.documents.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
+from wage_guard.documents import page
+from wage_guard.documents.fonts import CJKParagraph, contract_font
 from wage_guard.documents.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 
 TEMPLATE = "ending.txt"
@@ -64,29 +60,13 @@ def render_ending_pdf(
         end_date=end_date,
         arrangements=arrangements,
     )
-    require_glyphs(content.text() + rendering.footer_text(contract_number, 1, 1) + "0123456789")
-    font = contract_font().name
-    story = _story(content, font)
-    buffer = io.BytesIO()
-    qr_image = ImageReader(io.BytesIO(qr.render_png(verify_url, box_size=4)))
-    footer = functools.partial(rendering._draw_footer, font, contract_number, qr_image)
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=rendering.MARGIN_X,
-        rightMargin=rendering.MARGIN_X,
-        topMargin=rendering.MARGIN_TOP,
-        bottomMargin=rendering.MARGIN_BOTTOM,
+    return page.render(
+        _story(content, contract_font().name),
         title=content.title,
         subject=contract_number,
-        creator="wage_guard",
-        lang="zh-CN",
-        invariant=1,
-        initialFontName=font,
+        footer=page.Footer(number_line=f"合同编号：{contract_number}", verify_url=verify_url),
+        printed_text=content.text(),
     )
-    with rendering._render_lock:
-        doc.build(story, canvasmaker=functools.partial(PageCountCanvas, footer=footer))
-    return buffer.getvalue()
 
 
 def ending_text(
@@ -145,13 +125,13 @@ def ending_content(
 
 def _story(content: rendering._Content, font: str) -> list[Flowable]:
     """Title, number, parties, then the text; the last lines share the page with the contract's signature block."""
-    styles = rendering._styles(font)
+    styles = page.styles(font)
     keep = rendering.KEEP_WITH_SIGNATURE
-    paragraphs = [CJKParagraph(rendering._markup(p), styles["body"]) for p in content.clauses]
+    paragraphs = [CJKParagraph(page.markup(p), styles["body"]) for p in content.clauses]
     return [
-        CJKParagraph(rendering._markup(content.title), styles["title"]),
-        CJKParagraph(rendering._markup(content.number_line), styles["number"]),
-        *(CJKParagraph(rendering._markup(p), styles["body"]) for p in content.preamble),
+        CJKParagraph(page.markup(content.title), styles["title"]),
+        CJKParagraph(page.markup(content.number_line), styles["number"]),
+        *(CJKParagraph(page.markup(p), styles["body"]) for p in content.preamble),
         Spacer(1, 3 * mm),
         *paragraphs[:-keep],
         rendering._Closing(paragraphs[-keep:], content.signature, font),

@@ -16,42 +16,35 @@ Three guarantees the signing flow relies on:
 from __future__ import annotations
 
 import functools
-import io
-import threading
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
-from xml.sax.saxutils import escape
 
 import jinja2
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from wage_guard.contracts.terms import ContractTerms, PayForm, add_months
-from wage_guard.documents import qr
-from wage_guard.documents.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
+from wage_guard.documents import page
+from wage_guard.documents.fonts import CJKParagraph, contract_font
 from wage_guard.documents.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
+from wage_guard.documents.text import ContractContent
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "contracts"
 TEMPLATE = "construction.txt"
 DEFAULT_TITLE = "劳动合同书"
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 20 * mm, 18 * mm, 32 * mm
+PAGE_WIDTH, PAGE_HEIGHT = page.PAGE_WIDTH, page.PAGE_HEIGHT
+MARGIN_X, MARGIN_BOTTOM = page.SIGNED_MARGINS.x, page.SIGNED_MARGINS.bottom
 SIGNATURE_HEIGHT = 80 * mm
 #: The last clause ("effective on signature") and "（以下无正文）" always share the page with the signatures.
 KEEP_WITH_SIGNATURE = 2
-QR_SIZE = 18 * mm
 LABEL_WIDTH = 46 * mm
-QR_BOX = (PAGE_WIDTH - MARGIN_X - QR_SIZE, 7 * mm, PAGE_WIDTH - MARGIN_X, 7 * mm + QR_SIZE)
+QR_BOX = page.QR_BOX
 
 SealRole = Literal["employer", "worker"]
 #: Seal areas on the last page in PDF points (x1, y1, x2, y2), origin bottom-left: 46 mm for the employer's 40 mm
@@ -65,26 +58,11 @@ SIGNATURE_LABELS = {"employer": "甲方（盖章）：", "worker": "乙方（签
 REPRESENTATIVE_LABEL = "法定代表人（主要负责人）或委托代理人（签字或盖章）："
 #: Printed on the date lines: the date is the one under each party's seal, backed by the signature's timestamp.
 SEAL_DATE_NOTE = "以签章下方所示日期为准（可信时间戳）"
-QR_CAPTION = "扫码核验"
-#: Render one contract at a time: reportlab keeps per-document state on the shared font object.
-_render_lock = threading.Lock()
+QR_CAPTION = page.QR_CAPTION
 
 
-@dataclass(frozen=True)
-class _Content:
-    """Everything printed on the pages except the footer, in reading order."""
-
-    title: str
-    number_line: str
-    preamble: list[str]
-    rows: list[tuple[str, str] | str]  # (label, value), or "## " and a group heading spanning the table
-    clauses: list[str]  # paragraphs; "## " starts a heading
-    signature: list[str]
-
-    def text(self) -> str:
-        cells = [row.removeprefix("## ") if isinstance(row, str) else f"{row[0]}\n{row[1]}" for row in self.rows]
-        headed = [c.removeprefix("## ") for c in self.clauses]
-        return "\n".join([self.title, self.number_line, *self.preamble, *cells, *headed, *self.signature])
+#: The text model is shared with the reading view (``documents.text``); ``_Content`` is its historical name here.
+_Content = ContractContent
 
 
 def render_contract_pdf(
@@ -102,29 +80,20 @@ def render_contract_pdf(
     :raises MissingGlyphError: listing every character (with its U+ code) the font cannot draw.
     """
     content = _content(terms, contract_number=contract_number, title=title, signed_date=signed_date)
-    require_glyphs(content.text() + footer_text(contract_number, 1, 1) + "0123456789")
-    font = contract_font().name
-    story = _story(content, font)
-    buffer = io.BytesIO()
-    qr_image = ImageReader(io.BytesIO(qr.render_png(verify_url, box_size=4)))
-    canvasmaker = functools.partial(PageCountCanvas, footer=functools.partial(_draw_footer, font, contract_number, qr_image))
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+    return page.render(
+        _story(content, contract_font().name),
         title=content.title,
         subject=contract_number,
-        creator="wage_guard",
-        lang="zh-CN",
-        invariant=1,
-        initialFontName=font,  # otherwise every page references an unembedded Helvetica
+        footer=_footer(contract_number, verify_url),
+        printed_text=content.text(),
     )
-    with _render_lock:
-        doc.build(story, canvasmaker=canvasmaker)
-    return buffer.getvalue()
+
+
+def contract_content(
+    terms: ContractTerms, *, contract_number: str, title: str | None = None, signed_date: date | None = None
+) -> ContractContent:
+    """Return the words ``render_contract_pdf`` prints, as the text model the phone's reading view shows."""
+    return _content(terms, contract_number=contract_number, title=title, signed_date=signed_date)
 
 
 def contract_text(
@@ -136,7 +105,11 @@ def contract_text(
 
 def footer_text(contract_number: str, page: int, pages: int) -> str:
     """Return the text of one page footer (the QR code of the verification URL is drawn beside it)."""
-    return f"合同编号：{contract_number}\n第 {page} 页 / 共 {pages} 页\n{QR_CAPTION}"
+    return _footer(contract_number, "-").text(page, pages)
+
+
+def _footer(contract_number: str, verify_url: str) -> page.Footer:
+    return page.Footer(number_line=f"合同编号：{contract_number}", verify_url=verify_url)
 
 
 def default_seal_box(role: SealRole | str, page_count: int) -> tuple[int, tuple[float, float, float, float]]:
@@ -261,28 +234,18 @@ def _yuan(amount: Decimal) -> str:
 # --- layout --------------------------------------------------------------------------------------------------
 
 
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK", spaceAfter=2)
-    return {
-        "title": ParagraphStyle("title", base, fontSize=22, leading=30, alignment=TA_CENTER, spaceAfter=6),
-        "number": ParagraphStyle("number", base, fontSize=9.5, alignment=TA_RIGHT, spaceAfter=8),
-        "body": base,
-        "heading": ParagraphStyle("heading", base, fontSize=12, leading=20, spaceBefore=8, spaceAfter=3),
-        "cell": ParagraphStyle("cell", base, fontSize=9.5, leading=14, spaceAfter=0),
-        "group": ParagraphStyle("group", base, fontSize=10.5, leading=15, spaceAfter=0),
-    }
-
-
 def _story(content: _Content, font: str) -> list[Flowable]:
-    styles = _styles(font)
+    styles = page.styles(font)
     story: list[Flowable] = [
-        CJKParagraph(_markup(content.title), styles["title"]),
-        CJKParagraph(_markup(content.number_line), styles["number"]),
+        CJKParagraph(page.markup(content.title), styles["title"]),
+        CJKParagraph(page.markup(content.number_line), styles["number"]),
     ]
-    story += [CJKParagraph(_markup(p), styles["body"]) for p in content.preamble]
+    story += [CJKParagraph(page.markup(p), styles["body"]) for p in content.preamble]
     story += [Spacer(1, 4 * mm), _table(content.rows, styles), Spacer(1, 2 * mm)]
     clauses = [
-        CJKParagraph(_markup(p[3:]), styles["heading"]) if p.startswith("## ") else CJKParagraph(_markup(p), styles["body"])
+        CJKParagraph(page.markup(p[3:]), styles["heading"])
+        if p.startswith("## ")
+        else CJKParagraph(page.markup(p), styles["body"])
         for p in content.clauses
     ]
     story += clauses[:-KEEP_WITH_SIGNATURE]
@@ -292,27 +255,17 @@ def _story(content: _Content, font: str) -> list[Flowable]:
 
 def _table(rows: list[tuple[str, str] | str], styles: dict[str, ParagraphStyle]) -> Table:
     data: list[list[Any]] = []
-    commands: list[tuple[Any, ...]] = [
-        ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName),  # for the empty spanned cells; default is Helvetica
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]
+    commands = page.grid_commands(styles["cell"].fontName)
     for index, row in enumerate(rows):
         if isinstance(row, str):
-            data.append([CJKParagraph(_markup(row.removeprefix("## ")), styles["group"]), ""])
+            data.append([CJKParagraph(page.markup(row.removeprefix("## ")), styles["group"]), ""])
             commands += [("SPAN", (0, index), (1, index)), ("BACKGROUND", (0, index), (1, index), colors.HexColor("#eeeeee"))]
         else:
-            data.append([CJKParagraph(_markup(row[0]), styles["cell"]), CJKParagraph(_markup(row[1]), styles["cell"])])
+            data.append([CJKParagraph(page.markup(row[0]), styles["cell"]), CJKParagraph(page.markup(row[1]), styles["cell"])])
     # splitInRow: a long free-text term may run over a page break
     table = Table(data, colWidths=[LABEL_WIDTH, PAGE_WIDTH - 2 * MARGIN_X - LABEL_WIDTH], splitInRow=1)
     table.setStyle(TableStyle(commands))
     return table
-
-
-def _markup(text: str) -> str:
-    return escape(text).replace("\n", "<br/>")
 
 
 class _Closing(Flowable):
@@ -351,19 +304,3 @@ def _draw_signature(canvas: Canvas, font: str, texts: list[str]) -> None:
     canvas.drawString(MARGIN_X, MARGIN_BOTTOM + 15 * mm, representative)
     canvas.drawString(MARGIN_X, MARGIN_BOTTOM + 5 * mm, employer_date)
     canvas.drawString(right_column, MARGIN_BOTTOM + 5 * mm, worker_date)
-
-
-def _draw_footer(font: str, contract_number: str, qr_image: ImageReader, canvas: Canvas, page: int, pages: int) -> None:
-    number, page_line, caption = footer_text(contract_number, page, pages).split("\n")
-    canvas.saveState()
-    canvas.setStrokeColor(colors.grey)
-    canvas.setLineWidth(0.5)
-    canvas.line(MARGIN_X, QR_BOX[3] + 2 * mm, PAGE_WIDTH - MARGIN_X, QR_BOX[3] + 2 * mm)
-    canvas.setFont(font, 8.5)
-    canvas.drawString(MARGIN_X, 14 * mm, number)
-    canvas.drawCentredString(PAGE_WIDTH / 2, 14 * mm, page_line)
-    x1, y1, x2, y2 = QR_BOX
-    canvas.drawImage(qr_image, x1, y1, x2 - x1, y2 - y1)
-    canvas.setFont(font, 6.5)
-    canvas.drawRightString(x1 - 1.5 * mm, y1 + 1.5 * mm, caption)
-    canvas.restoreState()

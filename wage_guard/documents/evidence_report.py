@@ -17,24 +17,18 @@ them and zero-width spaces count as missing glyphs.
 
 from __future__ import annotations
 
-import functools
-import io
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from wage_guard.documents.fonts import CJKParagraph, PageCountCanvas, contract_font, require_glyphs
+from wage_guard.documents import page
+from wage_guard.documents.fonts import CJKParagraph, contract_font
 from wage_guard.documents.fonts import MissingGlyphError as MissingGlyphError  # re-exported for callers
 
 TITLE = "电子劳动合同存证报告"
@@ -42,15 +36,11 @@ TITLE = "电子劳动合同存证报告"
 CHINA_TIME = timezone(timedelta(hours=8), "UTC+8")
 HEX_GROUP = 8
 LEAF_HASH_CHARS = 16
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 16 * mm, 20 * mm
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+CONTENT_WIDTH = page.REPORT_MARGINS.content_width
 LABEL_WIDTH = 38 * mm
 SIGNATURE_COLUMNS = (("角色", 18), ("签署人", 36), ("证书签发机构", 42), ("签署时间", 27), ("时间戳时间", 27), ("是否有效", 24))
 STEP_COLUMNS = (("序号", 11), ("时间", 21), ("操作", 33), ("方式", 36), ("操作人", 39), ("叶子哈希", 34))
 VALID_COLOR, INVALID_COLOR = colors.HexColor("#1a7f37"), colors.HexColor("#c62828")
-#: reportlab keeps per-document subset state on the shared font object; render one report at a time.
-_render_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -106,34 +96,21 @@ def render_evidence_report(report: EvidenceReport) -> bytes:
     :raises MissingGlyphError: listing every character (with its U+ code) the font cannot draw.
     :raises ValueError: for a time without a time zone.
     """
-    font = contract_font().name
-    text = _Text(_styles(font))
+    text = _Text(_styles(contract_font().name))
     story = _story(report, text)
-    require_glyphs("\n".join(text.printed) + footer_text(report.contract_number, 1, 1) + "0123456789")
-    buffer = io.BytesIO()
-    footer = functools.partial(_draw_footer, font, report.contract_number)
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+    return page.render(
+        story,
         title=TITLE,
         subject=report.contract_number,
-        creator="wage_guard",
-        lang="zh-CN",
-        invariant=1,
-        initialFontName=font,  # otherwise every page references an unembedded Helvetica
+        footer=page.Footer(number_line=f"{TITLE} 合同编号：{report.contract_number}"),
+        margins=page.REPORT_MARGINS,
+        printed_text="\n".join(text.printed),
     )
-    with _render_lock:
-        doc.build(story, canvasmaker=functools.partial(PageCountCanvas, footer=footer))
-    return buffer.getvalue()
 
 
-def footer_text(contract_number: str, page: int, pages: int) -> str:
-    """Return the text of one page footer: the contract number, then the page line."""
-    return f"合同编号：{contract_number}\n第 {page} 页 / 共 {pages} 页"
+def footer_text(contract_number: str, page_number: int, pages: int) -> str:
+    """Return the text of one page footer: the report's title and contract number, then the page line."""
+    return page.Footer(number_line=f"{TITLE} 合同编号：{contract_number}").text(page_number, pages)
 
 
 def china_time(moment: datetime) -> str:
@@ -167,7 +144,7 @@ class _Text:
 
     def __call__(self, text: str, style: str = "cell", color: colors.Color | None = None) -> CJKParagraph:
         self.printed.append(text)
-        markup = escape(text).replace("\n", "<br/>")
+        markup = page.markup(text)
         if color is not None:
             markup = f'<font color="{color.hexval()}">{markup}</font>'
         return CJKParagraph(markup, self.styles[style])
@@ -287,19 +264,7 @@ HOW_TO_VERIFY = (
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=15, wordWrap="CJK", spaceAfter=3)
-    return {
-        "title": ParagraphStyle("title", base, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=4),
-        "note": ParagraphStyle("note", base, fontSize=8.5, leading=12, alignment=TA_CENTER, textColor=colors.grey, spaceAfter=8),
-        "heading": ParagraphStyle("heading", base, fontSize=13, leading=20, spaceBefore=10, spaceAfter=5),
-        "body": base,
-        "item": ParagraphStyle("item", base, leftIndent=12, firstLineIndent=-12, spaceBefore=2),
-        "continued": ParagraphStyle("continued", base, leftIndent=12),
-        "detail": ParagraphStyle("detail", base, leftIndent=24, spaceAfter=1),
-        "cell": ParagraphStyle("cell", base, leading=13, spaceAfter=0),
-        "small": ParagraphStyle("small", base, fontSize=8, leading=11, spaceAfter=0),
-        "header": ParagraphStyle("header", base, fontSize=8.5, leading=12, spaceAfter=0),
-    }
+    return page.styles(font, size=9.5, leading=15)
 
 
 def _grid(text: _Text, columns: Sequence[tuple[str, int]], rows: list[list[str]], style: str = "cell") -> Table:
@@ -311,33 +276,11 @@ def _grid(text: _Text, columns: Sequence[tuple[str, int]], rows: list[list[str]]
         data.append([text("（无）", style)] + [""] * (len(columns) - 1))
         commands.append(("SPAN", (0, 1), (-1, 1)))
     table = Table(data, colWidths=[width * mm for _, width in columns], repeatRows=1)
-    table.setStyle(TableStyle(_grid_commands(text.font) + commands))
+    table.setStyle(TableStyle(page.grid_commands(text.font) + commands))
     return table
 
 
 def _key_value_table(rows: list[list[Flowable]], font: str) -> Table:
     table = Table(rows, colWidths=[LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH])
-    table.setStyle(TableStyle([*_grid_commands(font), ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f5f5"))]))
+    table.setStyle(TableStyle([*page.grid_commands(font), ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f5f5"))]))
     return table
-
-
-def _grid_commands(font: str) -> list[tuple[Any, ...]]:
-    return [
-        ("FONTNAME", (0, 0), (-1, -1), font),  # for empty spanned cells; the default is Helvetica
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]
-
-
-def _draw_footer(font: str, contract_number: str, canvas: Canvas, page: int, pages: int) -> None:
-    number, page_line = footer_text(contract_number, page, pages).split("\n")
-    canvas.saveState()
-    canvas.setStrokeColor(colors.grey)
-    canvas.setLineWidth(0.5)
-    canvas.line(MARGIN_X, 14 * mm, PAGE_WIDTH - MARGIN_X, 14 * mm)
-    canvas.setFont(font, 8.5)
-    canvas.drawString(MARGIN_X, 9 * mm, f"{TITLE}　{number}")
-    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, 9 * mm, page_line)
-    canvas.restoreState()

@@ -106,3 +106,9 @@ def _webp(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "WEBP", quality=quality)
     return buffer.getvalue()
+
+
+def image_size(webp: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of an image ``render_previews`` made."""
+    with Image.open(io.BytesIO(webp)) as image:
+        return image.size

@@ -1,4 +1,4 @@
-"""Enrolment by QR code: links, the two-step phone-verified enrolment, and the roster.
+"""Enrolment by QR code: the two-step phone-verified enrolment and the roster entries (links: ``links``).
 
 The flow is start (validate the form, keep it encrypted as a pending enrolment, text a code) and
 complete (check the code, find or create the person, put them on the roster). Nothing reaches the roster
@@ -7,18 +7,17 @@ or the worker table before the phone is proven.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from wage_guard import clock
 from wage_guard.accounts.models import User
 from wage_guard.codes import services as codes
+from wage_guard.enrollment import links
 from wage_guard.enrollment.identity import InvalidIdNumber, age_on, parse_id_number
 from wage_guard.enrollment.models import Enrollment, EnrollmentLink, PendingEnrollment, Worker
 from wage_guard.enrollment.trades import TRADES
@@ -52,59 +51,6 @@ class EnrollmentForm:
 
 def id_number_index(id_number: str) -> str:
     return blind_index(id_number, "id_number")
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_link(actor: User | None, project: Project, *, now: datetime) -> EnrollmentLink:
-    """Create a new QR link for ``project`` and revoke the previous ones, so old posters stop working."""
-    for old in _active_links(project, now):
-        old.revoked_at = now
-    token = secrets.token_urlsafe(24)
-    link = EnrollmentLink(
-        project=project,
-        token=token,
-        token_hash=_token_hash(token),
-        created_at=now,
-        created_by_id=actor.id if actor else None,
-        expires_at=now + current_app.config["ENROLLMENT_LINK_TTL"],
-    )
-    db.session.add(link)
-    db.session.flush()
-    return link
-
-
-def current_link(project: Project, *, now: datetime) -> EnrollmentLink | None:
-    links = _active_links(project, now)
-    return links[-1] if links else None
-
-
-def revoke_link(project: Project, link_id: int, *, now: datetime) -> None:
-    """Stop a QR link from working.
-
-    :raises NotFound: when the link is not one of this project's.
-    """
-    link = db.session.get(EnrollmentLink, link_id)
-    if link is None or link.project_id != project.id:
-        raise NotFound(_("This QR code does not belong to this project."))
-    link.revoked_at = link.revoked_at or now
-
-
-def resolve_link(token: str, *, now: datetime) -> EnrollmentLink:
-    """Find the link behind a scanned token.
-
-    :raises NotFound: for an unknown token. :raises Gone: for a revoked or expired one.
-    """
-    link = db.session.scalar(sa.select(EnrollmentLink).where(EnrollmentLink.token_hash == _token_hash(token)))
-    if link is None:
-        raise NotFound(_("This QR code is not valid. Please scan the code on the site poster again."))
-    if link.revoked_at is not None:
-        raise Gone(_("This QR code has been withdrawn. Please ask the site office for the current poster."))
-    if clock.as_utc(link.expires_at) <= now:
-        raise Gone(_("This QR code has expired. Please ask the site office for the current poster."))
-    return link
 
 
 def start_enrollment(
@@ -178,7 +124,7 @@ def complete_enrollment(pending: PendingEnrollment, code: str, *, now: datetime,
     :raises ValidationFailed: when the name differs from the one registered with the ID number (said only now,
         after the phone is proven). :raises Conflict: when already on this roster.
     """
-    link = resolve_link(pending.link.token, now=now)
+    link = links.resolve_link(pending.link.token, now=now)
     codes.check_code(_purpose(pending), pending.phone, code, now=now, requester=requester, person=_person_of(pending.id_number))
     worker = _worker_by_id_number(pending.id_number)
     phone = codes.phone_index(pending.phone)
@@ -345,7 +291,7 @@ def get_own_check(check_id: int | None, token: str) -> IdentityCheck:
     """
     check = db.session.get(IdentityCheck, check_id) if check_id else None
     link = db.session.get(EnrollmentLink, check.link_id) if check is not None and check.link_id else None
-    if check is None or link is None or link.token_hash != _token_hash(token):
+    if check is None or link is None or link.token_hash != links.token_hash(token):
         raise NotFound(_("There is no request to show here."))
     return check
 
@@ -354,22 +300,6 @@ def _person_of(id_number: str) -> str:
     """Whose identity an enrolment code proves: the known worker, or the ID number's keyed hash."""
     worker = _worker_by_id_number(id_number)
     return f"worker:{worker.id}" if worker is not None else codes.id_person_key(id_number)
-
-
-def roster(project: Project) -> list[Enrollment]:
-    """The project's enrolled workers, newest first."""
-    query = sa.select(Enrollment).where(Enrollment.project_id == project.id).order_by(Enrollment.id.desc())
-    return list(db.session.scalars(query))
-
-
-def roster_counts(project_ids: list[int]) -> dict[int, int]:
-    """Workers currently on each project's roster (no exit date), in one query."""
-    query = (
-        sa.select(Enrollment.project_id, sa.func.count())
-        .where(Enrollment.project_id.in_(project_ids), Enrollment.exit_date.is_(None))
-        .group_by(Enrollment.project_id)
-    )
-    return {pid: n for pid, n in db.session.execute(query)}
 
 
 def purge_stale_pending(*, now: datetime) -> int:
@@ -420,22 +350,13 @@ def _enrollment_of(project_id: int, worker_id: int) -> Enrollment | None:
     return db.session.scalar(sa.select(Enrollment).where(Enrollment.project_id == project_id, Enrollment.worker_id == worker_id))
 
 
-def _active_links(project: Project, now: datetime) -> list[EnrollmentLink]:
-    query = (
-        sa.select(EnrollmentLink)
-        .where(EnrollmentLink.project_id == project.id, EnrollmentLink.revoked_at.is_(None), EnrollmentLink.expires_at > now)
-        .order_by(EnrollmentLink.id)
-    )
-    return list(db.session.scalars(query))
-
-
 def get_own_enrollment(enrollment_id: int | None, token: str) -> Enrollment:
     """The enrolment this browser just completed through ``token``.
 
     :raises NotFound: for any other browser, so the page shows nobody else's data.
     """
     enrollment = db.session.get(Enrollment, enrollment_id) if enrollment_id else None
-    if enrollment is None or enrollment.link is None or enrollment.link.token_hash != _token_hash(token):
+    if enrollment is None or enrollment.link is None or enrollment.link.token_hash != links.token_hash(token):
         raise NotFound(_("There is no finished enrolment to show here."))
     return enrollment
 

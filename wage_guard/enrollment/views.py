@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
 from wage_guard.documents import qr
-from wage_guard.enrollment import services
+from wage_guard.enrollment import links, services
 from wage_guard.enrollment.forms import CodeForm, EnrollmentForm, RosterEntryForm
 from wage_guard.enrollment.models import EnrollmentLink
 from wage_guard.errors import NotFound, WageGuardError
@@ -32,7 +32,7 @@ def enrollment_url(link: EnrollmentLink) -> str:
 
 def _current_link(project_id: int) -> EnrollmentLink:
     project = organisations.get_project(actor(), project_id)
-    link = services.current_link(project, now=clock.utcnow())
+    link = links.current_link(project, now=clock.utcnow())
     if link is None:
         raise NotFound(_("This project has no active QR code. Create a new one on the project page."))
     return link
@@ -70,7 +70,7 @@ def poster(project_id: int):  # type: ignore[no-untyped-def]
 def new_link(project_id: int):  # type: ignore[no-untyped-def]
     """Replace the QR code: the old poster stops working at once."""
     project = organisations.get_project(actor(), project_id, manage=True)
-    services.issue_link(actor(), project, now=clock.utcnow())
+    links.issue_link(actor(), project, now=clock.utcnow())
     boundary.commit()
     flash(_("A new QR code has been created and the old one no longer works. Print the new poster."), "info")
     return redirect(url_for("organisations.detail", project_id=project_id))
@@ -81,7 +81,7 @@ def new_link(project_id: int):  # type: ignore[no-untyped-def]
 def revoke_link(project_id: int, link_id: int):  # type: ignore[no-untyped-def]
     """Withdraw the QR code without a replacement (e.g. the poster was posted in the wrong place)."""
     project = organisations.get_project(actor(), project_id, manage=True)
-    services.revoke_link(project, link_id, now=clock.utcnow())
+    links.revoke_link(project, link_id, now=clock.utcnow())
     boundary.commit()
     flash(_("The QR code has been withdrawn. Nobody can enrol with it any more."), "info")
     return redirect(url_for("organisations.detail", project_id=project_id))
@@ -118,7 +118,7 @@ def _check_ip_limit() -> str:
 @limiter.limit(_sms_ip_limit, methods=["POST"])
 def start(token: str):  # type: ignore[no-untyped-def]
     """The page behind the QR code: name, ID number, phone, trade and consent; then a code by SMS."""
-    link = services.resolve_link(token, now=clock.utcnow())
+    link = links.resolve_link(token, now=clock.utcnow())
     form = EnrollmentForm()
     if not form.validate_on_submit():
         return render_template("enrollment/start.html", form=form, link=link), 422 if form.is_submitted() else 200
@@ -144,7 +144,7 @@ def start(token: str):  # type: ignore[no-untyped-def]
 def verify(token: str):  # type: ignore[no-untyped-def]
     """Enter the SMS code; success puts the worker on the roster."""
     now = clock.utcnow()
-    link = services.resolve_link(token, now=now)
+    link = links.resolve_link(token, now=now)
     pending = services.get_pending(session.get("enrolment"), link, now=now)
     form = CodeForm()
     context = {"form": form, "link": link, "masked_phone": mask_mobile(pending.phone)}
@@ -211,7 +211,7 @@ def old_phone(token: str):  # type: ignore[no-untyped-def]
 def resend(token: str):  # type: ignore[no-untyped-def]
     """Send the code again, after the 60-second cool-down."""
     now = clock.utcnow()
-    link = services.resolve_link(token, now=now)
+    link = links.resolve_link(token, now=now)
     pending = services.get_pending(session.get("enrolment"), link, now=now)
     try:
         services.send_enrollment_code(pending, now=now, requester=requester())

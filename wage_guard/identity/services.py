@@ -19,9 +19,8 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 
-from wage_guard import clock
+from wage_guard import clock, links
 from wage_guard.accounts.models import User
 from wage_guard.accounts.sessions import end_worker_sessions
 from wage_guard.codes import services as codes
@@ -32,6 +31,7 @@ from wage_guard.i18n import _
 from wage_guard.identity.models import OPEN_STATUSES, CheckKind, CheckStatus, IdentityCheck, SharedPhoneApproval
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Project
+from wage_guard.settings import settings
 from wage_guard.sms import services as sms
 from wage_guard.sms.phones import InvalidPhoneNumber, mask_mobile, parse_mobile
 
@@ -47,7 +47,7 @@ def workers_with_phone(index: str) -> list[Worker]:
 def phone_is_full(index: str, *, besides: int | None = None) -> bool:
     """True when the phone already belongs to the most people allowed without an in-person check."""
     others = [w for w in workers_with_phone(index) if w.id != besides]
-    return len(others) >= current_app.config["PHONE_SHARED_BY_AT_MOST"]
+    return len(others) >= settings().phone_shared_by_at_most
 
 
 def sharing_cleared(worker: Worker) -> bool:
@@ -118,7 +118,7 @@ def confirm(check: IdentityCheck, actor: User, *, now: datetime, seen_id_card: b
     check.decided_at, check.decided_by_id, check.note = now, actor.id, _clean_note(note)
     if check.kind is CheckKind.PHONE_CHANGE:
         check.status = CheckStatus.ON_HOLD
-        check.effective_at = now + current_app.config["PHONE_CHANGE_HOLD"]
+        check.effective_at = now + settings().phone_change_hold
         _log(check, "identity_check_confirmed", now, by=f"staff:{actor.id}", effective_at=check.effective_at.isoformat())
         _notify_old_phone(check, "phone_change_confirmed", now)
     else:
@@ -224,7 +224,7 @@ def change_with_old_phone(worker: Worker, new_phone: str, *, now: datetime) -> N
 
 def lapse_stale(*, now: datetime) -> int:
     """Checks nobody decided within ``IDENTITY_CHECK_TTL`` lapse (the person can ask again)."""
-    cutoff = now - current_app.config["IDENTITY_CHECK_TTL"]
+    cutoff = now - settings().identity_check_ttl
     stale = db.session.scalars(
         sa.select(IdentityCheck).where(IdentityCheck.status == CheckStatus.AWAITING_FOREMAN, IdentityCheck.requested_at < cutoff)
     ).all()
@@ -327,10 +327,7 @@ def _notify_old_phone(check: IdentityCheck, template: str, now: datetime) -> Non
 
 
 def _cancel_url(token: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("identity_public.cancel", token=token)
-    return url_for("identity_public.cancel", token=token, _external=True)
+    return links.public_url("identity_public.cancel", token=token)
 
 
 def _mask(phone: str) -> str:

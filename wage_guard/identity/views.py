@@ -15,7 +15,7 @@ from wage_guard.identity import queries
 from wage_guard.identity import services as identity
 from wage_guard.identity.forms import AddressForm, CancelForm, CodeForm, DecisionForm, NewPhoneForm, UnlockForm
 from wage_guard.identity.models import CheckKind, IdentityCheck
-from wage_guard.journeys import services as journeys
+from wage_guard.journeys import links as signing_links
 from wage_guard.organisations import services as organisations
 from wage_guard.security import actor, requester, role_required
 from wage_guard.signing import revocation
@@ -74,7 +74,7 @@ def detail(check_id: int):  # type: ignore[no-untyped-def]
 def _decide(check: IdentityCheck, *, approve: bool, seen: bool, note: str) -> None:
     now = clock.utcnow()
     if check.kind is CheckKind.SHARED_PHONE_SIGNING:
-        journeys.decide_held_link(check, actor(), approve=approve, seen_id_card=seen, note=note, now=now)
+        signing_links.decide_held_link(check, actor(), approve=approve, seen_id_card=seen, note=note, now=now)
     else:
         enrollment.decide_check(check, actor(), approve=approve, seen_id_card=seen, note=note, now=now)
 

@@ -10,28 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
-from wage_guard import clock
+from wage_guard import clock, links
 from wage_guard.accounts.models import Role, User
 from wage_guard.codes import services as codes
-from wage_guard.contracts import lifecycle
-from wage_guard.contracts import services as contracts
+from wage_guard.contracts import lifecycle, notices
+from wage_guard.contracts import records as contracts
 from wage_guard.contracts.lifecycle import Status
-from wage_guard.contracts.models import Contract, ContractBatch, SigningLink
+from wage_guard.contracts.models import Contract, SigningLink
 from wage_guard.documents import previews, seals
-from wage_guard.errors import Conflict, Gone, NotFound, ValidationFailed
+from wage_guard.errors import Conflict, Gone, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
-from wage_guard.identity import services as identity
-from wage_guard.identity.models import CheckKind, IdentityCheck
+from wage_guard.journeys import links as signing_links
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Employer
 from wage_guard.signing import services as signing
@@ -39,7 +36,7 @@ from wage_guard.signing.models import SigningIdentity
 from wage_guard.signing.pades import SealPlacement
 from wage_guard.sms import services as sms
 
-WORKER, EMPLOYER = "worker", "employer"
+WORKER, EMPLOYER = signing_links.WORKER, signing_links.EMPLOYER
 #: Printed seal widths in PDF points: a 40 mm round company seal and a 20 mm square personal seal.
 SEAL_WIDTH_PT = {EMPLOYER: 40 / 25.4 * 72, WORKER: 20 / 25.4 * 72}
 
@@ -76,129 +73,6 @@ def employer_signatory(employer: Employer) -> User:
     )
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _new_link(
-    party: str,
-    *,
-    now: datetime,
-    contract: Contract | None = None,
-    batch: ContractBatch | None = None,
-    signatory: User | None = None,
-) -> str:
-    token = secrets.token_urlsafe(24)
-    db.session.add(
-        SigningLink(
-            party=party,
-            contract=contract,
-            batch=batch,
-            signatory_id=signatory.id if signatory else None,
-            token_hash=_token_hash(token),
-            created_at=now,
-            expires_at=now + current_app.config["SIGNING_LINK_TTL"],
-        )
-    )
-    return token
-
-
-def _public_url(endpoint: str, **values: Any) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
-def send_employer_link(batch: ContractBatch, signatory: User, *, now: datetime) -> None:
-    """Text the signatory a link to seal every contract of ``batch``."""
-    token = _new_link(EMPLOYER, now=now, batch=batch, signatory=signatory)
-    assert signatory.phone is not None
-    sms.queue_sms(
-        signatory.phone,
-        "seal_request",
-        count=len(batch.contracts),
-        project_name=batch.project.name,
-        url=_public_url("sign.employer_start", token=token),
-    )
-
-
-def send_worker_link(contract: Contract, *, now: datetime) -> None:
-    """Text the worker a link to read and sign their contract.
-
-    A phone shared by more people than allowed gets another person's link only after the foreman has confirmed
-    that person in person (包工头代签 starts with one phone collecting everybody's links): the link is held as an
-    identity check until then.
-    """
-    worker = contract.worker
-    if not identity.sharing_cleared(worker):
-        check = identity.open_check(
-            CheckKind.SHARED_PHONE_SIGNING,
-            contract.project,
-            phone=worker.phone,
-            worker=worker,
-            contract_id=contract.id,
-            now=now,
-        )
-        contracts.record(contract, "signing_link_held", "system", now, identity_check=check.id)
-        return
-    _text_worker_link(contract, now=now)
-
-
-def decide_held_link(
-    check: IdentityCheck, actor: User, *, approve: bool, seen_id_card: bool, note: str, now: datetime
-) -> IdentityCheck:
-    """The foreman's in-person decision on a held signing link: confirmed, the link goes out; refused, it stays held."""
-    if not identity.decide(check, actor, approve=approve, seen_id_card=seen_id_card, note=note, now=now):
-        return check
-    contract = db.session.get(Contract, check.contract_id)
-    assert contract is not None
-    assert check.worker is not None
-    identity.approve_sharing(check.worker, check, now=now)
-    if contract.status is Status.AWAITING_WORKER:
-        _text_worker_link(contract, now=now)
-    return check
-
-
-def _text_worker_link(contract: Contract, *, now: datetime) -> None:
-    token = _new_link(WORKER, now=now, contract=contract)
-    sms.queue_sms(
-        contract.worker.phone,
-        "sign_request",
-        employer=contract.employer.name,
-        kind=contract.kind.label,
-        url=_public_url("sign.worker_start", token=token),
-    )
-
-
-def resolve(token: str, party: str, *, now: datetime) -> SigningLink:
-    """Find a live link.
-
-    :raises NotFound: unknown token. :raises Gone: expired, or already used to sign.
-    """
-    link = db.session.scalar(
-        sa.select(SigningLink).where(SigningLink.token_hash == _token_hash(token), SigningLink.party == party)
-    )
-    if link is None:
-        raise NotFound(_("This signing link is not valid. Please use the link in your latest text message."))
-    if link.used_at is not None:
-        raise Gone(_("This link has already been used to sign. You can see your signed contracts in 'My contracts'."))
-    if clock.as_utc(link.expires_at) <= now:
-        raise Gone(_("This signing link has expired. Please ask the site office to send it again."))
-    if not pending_contracts(link):
-        raise Gone(_("There is nothing left to sign with this link."))
-    return link
-
-
-def pending_contracts(link: SigningLink) -> list[Contract]:
-    """The contracts this link may still sign."""
-    if link.party == WORKER:
-        assert link.contract is not None
-        return [link.contract] if link.contract.status is Status.AWAITING_WORKER else []
-    assert link.batch is not None
-    return [c for c in link.batch.contracts if c.status is Status.AWAITING_EMPLOYER]
-
-
 def code_phone(link: SigningLink) -> str:
     if link.party == WORKER:
         assert link.contract is not None
@@ -229,7 +103,7 @@ def _actor(link: SigningLink) -> str:
 
 
 def _record_all(link: SigningLink, kind: str, now: datetime, requester: codes.Requester, **details: object) -> None:
-    for contract in pending_contracts(link):
+    for contract in signing_links.pending_contracts(link):
         contracts.record(
             contract, kind, _actor(link), now, ip_address=requester.ip_address, user_agent=requester.user_agent, **details
         )
@@ -237,9 +111,8 @@ def _record_all(link: SigningLink, kind: str, now: datetime, requester: codes.Re
 
 def send_code(link: SigningLink, *, now: datetime, requester: codes.Requester) -> None:
     """Text a fresh code bound to this contract (worker) or batch (employer)."""
-    codes.send_code(
-        _purpose(link), code_phone(link), now=now, requester=requester, person=_person(link), sms_template="sign_code"
-    )
+    template = "sign_code" if link.party == WORKER else "seal_code"  # the employer's signatory gets their own words
+    codes.send_code(_purpose(link), code_phone(link), now=now, requester=requester, person=_person(link), sms_template=template)
     _record_all(link, "code_sent", now, requester)
 
 
@@ -290,7 +163,7 @@ def sign_as_worker(
     identity = signing.identity_for("worker", worker.id, common_name=worker.name, organization=None, now=now)
     seal = _dated(_worker_seal(worker.name), clock.china_date(now))
     _sign_one(contract, link, identity, placement, seal, now=now, requester=requester, party=WORKER)
-    sms.queue_sms(worker.phone, "signed", number=contract.number, url=_public_url("portal.start"))
+    sms.queue_sms(worker.phone, "signed", number=contract.number, url=links.public_url("portal.start"))
     contracts.record(contract, "completion_sms_queued", "system", now)
     ledger.publish_tree_head(now=now)
     return contract
@@ -301,14 +174,17 @@ def seal_as_employer(
 ) -> list[Contract]:
     """Apply the company seal to every contract of the batch at the chosen place, then send each worker a link."""
     _require_fresh(verified_at, now)
-    sealable = pending_contracts(link)
+    sealable = signing_links.pending_contracts(link)
     _claim(link, now)
     employer = sealable[0].employer
     identity = signing.identity_for("employer", employer.id, common_name=employer.name, organization=employer.name, now=now)
     image = _dated(_company_seal(employer.name), clock.china_date(now))
     for contract in sealable:
         _sign_one(contract, link, identity, placement, image, now=now, requester=requester, party=EMPLOYER)
-        send_worker_link(contract, now=now)
+        if contract.status is Status.SERVED:  # a notice: complete with the seal, delivered rather than signed
+            notices.served(contract, now=now)
+        else:
+            signing_links.send_worker_link(contract, now=now)
     return sealable
 
 
@@ -442,4 +318,4 @@ def seal_image(link: SigningLink) -> bytes:
     if link.party == WORKER:
         assert link.contract is not None
         return _worker_seal(link.contract.worker.name)
-    return _company_seal(pending_contracts(link)[0].employer.name)
+    return _company_seal(signing_links.pending_contracts(link)[0].employer.name)

@@ -7,16 +7,19 @@ notice acknowledged (workers). Every request re-resolves the link, so an expired
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
+from sqlalchemy.exc import IntegrityError
 
 from wage_guard import boundary, clock
 from wage_guard.contracts import services as contracts
 from wage_guard.contracts.forms import CodeForm, PlacementForm, RefuseForm
-from wage_guard.contracts.models import Contract, SigningLink
+from wage_guard.contracts.lifecycle import Kind
+from wage_guard.contracts.models import Contract, PagePreview, SigningLink
+from wage_guard.documents import changes, previews, text
 from wage_guard.documents import contract as rendering
-from wage_guard.documents import previews
 from wage_guard.errors import ValidationFailed, WageGuardError
 from wage_guard.extensions import db, limiter
 from wage_guard.i18n import _
+from wage_guard.journeys import links as signing_links
 from wage_guard.journeys import services as journeys
 from wage_guard.security import requester
 from wage_guard.sms.phones import mask_mobile
@@ -45,7 +48,7 @@ def _remember(link: SigningLink, **values: float) -> None:
 
 
 def _link(token: str, party: str) -> SigningLink:
-    return journeys.resolve(token, party, now=clock.utcnow())
+    return signing_links.resolve(token, party, now=clock.utcnow())
 
 
 def _verified(token: str, party: str) -> SigningLink:
@@ -65,7 +68,7 @@ def _start(token: str, party: str):  # type: ignore[no-untyped-def]
         link=link,
         token=token,
         party=party,
-        contracts=journeys.pending_contracts(link),
+        contracts=signing_links.pending_contracts(link),
         masked_phone=mask_mobile(journeys.code_phone(link)),
     )
 
@@ -100,13 +103,24 @@ def _verify(token: str, party: str):  # type: ignore[no-untyped-def]
 
 def _page(token: str, party: str, contract_id: int, page: int) -> Response:
     link = _verified(token, party)
-    contract = next((c for c in journeys.pending_contracts(link) if c.id == contract_id), None)
+    contract = next((c for c in signing_links.pending_contracts(link) if c.id == contract_id), None)
     if contract is None:
         abort(404)
-    images = contracts.cached_previews(contract.current_document)
+    images = _previews(contract)
     if not 0 <= page < len(images):
         abort(404)
     return Response(images[page].webp, mimetype="image/webp", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _previews(contract: Contract) -> list[PagePreview]:
+    """Render the page images on first use and keep them; a concurrent request that stored them first wins."""
+    try:
+        images = contracts.page_previews(contract.current_document)
+        boundary.commit()
+    except IntegrityError:
+        boundary.rollback()
+        images = contracts.stored_previews(contract.current_document)
+    return images
 
 
 def _placement_from(form: PlacementForm) -> journeys.Placement:
@@ -119,7 +133,7 @@ def _placement_from(form: PlacementForm) -> journeys.Placement:
 
 
 def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm) -> dict[str, object]:
-    contract = journeys.pending_contracts(link)[0]
+    contract = signing_links.pending_contracts(link)[0]
     pdf = contract.current_document.pdf
     sizes = previews.page_sizes(pdf)
     role = "worker" if party == journeys.WORKER else "employer"
@@ -135,7 +149,7 @@ def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm
         "pages": range(len(sizes)),
         "fraction": journeys.seal_fraction(pdf, party),
         "default": default,
-        "count": len(journeys.pending_contracts(link)),
+        "count": len(signing_links.pending_contracts(link)),
         "key_terms": contracts.contract_terms(contract),
     }
 
@@ -175,12 +189,35 @@ def worker_notice(token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/s/<token>/terms")
 def worker_terms(token: str):  # type: ignore[no-untyped-def]
-    """The key terms in large type, with a read-aloud button."""
+    """The reading view: the key terms first, then the whole contract as text in large type, read aloud on request."""
     link = _verified(token, journeys.WORKER)
-    contract: Contract = journeys.pending_contracts(link)[0]
+    contract: Contract = signing_links.pending_contracts(link)[0]
     return render_template(
-        "sign/terms.html", token=token, contract=contract, terms=contracts.contract_terms(contract), refuse_form=RefuseForm()
+        "sign/terms.html",
+        token=token,
+        contract=contract,
+        content=document_content(contract),
+        sentences=text.sentences,
+        refuse_form=RefuseForm(),
     )
+
+
+def document_content(contract: Contract) -> text.ContractContent:
+    """The words of the contract's document, built from its stored terms by the same code that drew its PDF."""
+    terms = contracts.contract_terms(contract)
+    if contract.kind in contracts.ENDINGS:
+        assert contract.parent is not None
+        assert contract.ends_on is not None
+        return changes.ending_content(
+            contract.kind.value,  # type: ignore[arg-type]
+            terms,
+            contract_number=contract.number,
+            original_number=contract.parent.number,
+            end_date=contract.ends_on,
+            arrangements=contract.arrangements or "",
+        )
+    title = None if contract.kind is Kind.ORIGINAL else contract.kind.label
+    return rendering.contract_content(terms, contract_number=contract.number, title=title)
 
 
 @bp.route("/s/<token>/sign", methods=["GET", "POST"])

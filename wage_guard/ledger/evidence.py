@@ -1,5 +1,5 @@
 """Assemble a contract's evidence package: the signed PDF, its log entries with proofs, the tree head, the
-certificates, the log key, the 存证报告, and a signed manifest. Verified offline by ``package.verify_package``.
+certificates, the log key, the 存证报告, and a signed manifest. Verified offline by ``package_verify.verify_package``.
 
 A package proves only that it holds together until its trust anchors (the root certificate and the log key) are
 compared with the platform's, so this module also gives the installation's anchors to ``ledger verify-package``
@@ -30,6 +30,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.ledger import package, services
 from wage_guard.ledger.models import LedgerEntry, TreeHead
+from wage_guard.signing import ca as signing_ca
 from wage_guard.signing import pki
 from wage_guard.signing import services as signing
 
@@ -53,7 +54,7 @@ def build(contract: Contract, *, now: datetime) -> bytes:
     if head is None or not entries:
         raise Conflict(_("There is no evidence recorded for this contract yet."))
     pdf = contract.current_document.pdf
-    ca = signing.platform_ca()
+    ca = signing_ca.platform_ca()
     key_id, log_key = services.log_key(now=now)
     public_pem = services.public_keys()[key_id].encode()
     proofs = [services.inclusion(e.seq, head.size) for e in entries]
@@ -169,7 +170,7 @@ def _key_fingerprint(pem: str | bytes) -> str:
 
 
 def published_anchors() -> PublishedAnchors:
-    root = signing.root_certificate()
+    root = signing_ca.root_certificate()
     keys = [PublishedKey(key_id, pem, _key_fingerprint(pem)) for key_id, pem in services.public_keys().items()]
     if root is None:
         return PublishedAnchors(None, None, None, keys)

@@ -28,7 +28,7 @@ from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.ledger import merkle
 from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerState, LogKey, TreeHead
-from wage_guard.signing import services as signing
+from wage_guard.signing import ca as signing_ca
 from wage_guard.signing.errors import KeyStoreUnavailable
 
 _KEY_CONTEXT = "wage_guard.ledger.log_key"
@@ -210,7 +210,7 @@ def log_key(*, now: datetime) -> tuple[str, Ed25519PrivateKey]:
     """
     row = db.session.scalar(sa.select(LogKey).order_by(LogKey.created_at.desc()).limit(1))
     if row is None:
-        store, reference, public = signing.create_platform_ed25519_key("wage_guard evidence log", context=_KEY_CONTEXT)
+        store, reference, public = signing_ca.create_platform_ed25519_key("wage_guard evidence log", context=_KEY_CONTEXT)
         pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         row = LogKey(
             key_id=hashlib.sha256(pem).hexdigest(),
@@ -221,7 +221,7 @@ def log_key(*, now: datetime) -> tuple[str, Ed25519PrivateKey]:
         )
         db.session.add(row)
         db.session.flush()
-    private = signing.platform_ed25519_key(row.key_store, row.private_key, context=_KEY_CONTEXT)
+    private = signing_ca.platform_ed25519_key(row.key_store, row.private_key, context=_KEY_CONTEXT)
     pem = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     if pem.decode() != row.public_key_pem:
         raise KeyStoreUnavailable("the log key behind the stored reference is not the published log key")

@@ -38,19 +38,28 @@ def import_divisions(path: Path = DIVISIONS_CSV) -> tuple[int, int]:
 
 
 def _add_minimum_wage(county: County, row: dict[str, str]) -> int:
-    effective = date.fromisoformat(row["effective_from"])
-    if any(w.effective_from == effective for w in county.minimum_wages):
-        return 0
-    county.minimum_wages.append(
-        MinimumWage(
-            tier=row["min_wage_tier"],
-            monthly=Decimal(row["min_wage_monthly"]),
-            hourly=Decimal(row["min_wage_hourly"]),
-            effective_from=effective,
-            source=row["source"],
-        )
+    added = add_minimum_wage(
+        county,
+        tier=row["min_wage_tier"],
+        monthly=Decimal(row["min_wage_monthly"]),
+        hourly=Decimal(row["min_wage_hourly"]),
+        effective_from=date.fromisoformat(row["effective_from"]),
+        source=row["source"],
     )
-    return 1
+    return 1 if added else 0
+
+
+def add_minimum_wage(
+    county: County, *, tier: str, monthly: Decimal, hourly: Decimal, effective_from: date, source: str
+) -> MinimumWage | None:
+    """Add a standard in force from ``effective_from``; None when the county already has one from that day."""
+    if any(w.effective_from == effective_from for w in county.minimum_wages):
+        return None
+    if monthly <= 0 or hourly <= 0:
+        raise ValidationFailed(_("A minimum wage must be more than zero."), field="monthly")
+    wage = MinimumWage(tier=tier, monthly=monthly, hourly=hourly, effective_from=effective_from, source=source)
+    county.minimum_wages.append(wage)
+    return wage
 
 
 def list_employers() -> list[Employer]:

@@ -8,7 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role, User
-from wage_guard.enrollment import services as enrollment
+from wage_guard.enrollment import links as enrollment_links
+from wage_guard.enrollment import queries as enrollment_queries
 from wage_guard.enrollment.trades import TRADES
 from wage_guard.errors import WageGuardError
 from wage_guard.extensions import db
@@ -27,7 +28,7 @@ MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
 def list_projects():  # type: ignore[no-untyped-def]
     """List the projects the current user may see, with their roster sizes."""
     projects = services.visible_projects(actor())
-    counts = enrollment.roster_counts([p.id for p in projects])
+    counts = enrollment_queries.roster_counts([p.id for p in projects])
     return render_template("organisations/list.html", projects=projects, counts=counts)
 
 
@@ -42,7 +43,7 @@ def create():  # type: ignore[no-untyped-def]
     data.update({k: "" for k, v in data.items() if v is None})  # optional fields left out of the request (not just empty)
     try:
         project = services.create_project(actor(), employer=db.get_or_404(Employer, form.employer_id.data), **data)
-        enrollment.issue_link(actor(), project, now=clock.utcnow())
+        enrollment_links.issue_link(actor(), project, now=clock.utcnow())
     except WageGuardError as error:
         return boundary.failed_form("organisations/create.html", error, form=form)
     boundary.commit()
@@ -55,7 +56,7 @@ def create():  # type: ignore[no-untyped-def]
 def detail(project_id: int):  # type: ignore[no-untyped-def]
     """The site page: parties, the enrolment QR code, crews and the roster."""
     project = services.get_project(actor(), project_id)
-    link = enrollment.current_link(project, now=clock.utcnow())
+    link = enrollment_links.current_link(project, now=clock.utcnow())
     manager_form = ManagerForm()
     manager_form.user_id.choices = _foreman_choices(project)
     return render_template(
@@ -63,7 +64,7 @@ def detail(project_id: int):  # type: ignore[no-untyped-def]
         project=project,
         link=link,
         crew_form=CrewForm(),
-        roster=enrollment.roster(project),
+        roster=enrollment_queries.roster(project),
         can_manage=actor().role in MANAGERS,
         manager_form=manager_form,
         can_assign=actor().role in (Role.ADMIN, Role.EMPLOYER_ADMIN),

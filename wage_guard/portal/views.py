@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from wage_guard import boundary, clock
 from wage_guard.accounts import sessions
+from wage_guard.contracts import notices
 from wage_guard.contracts import services as contracts_services
 from wage_guard.contracts.forms import CodeForm, PhoneForm
 from wage_guard.contracts.views import evidence_response, pdf_response
@@ -128,6 +129,21 @@ def verify_contract(contract_id: int):  # type: ignore[no-untyped-def]
     """Check the worker's own contract: which version it is, its signatures and signers (as on the public page)."""
     contract = portal.get_contract(_worker_ids(), contract_id)
     return render_report(verification.verify_pdf(contract.current_document.pdf))
+
+
+@bp.post("/contracts/<int:contract_id>/acknowledge")
+def acknowledge(contract_id: int):  # type: ignore[no-untyped-def]
+    """Acknowledge receipt (签收) of an employer's notice; recorded as evidence, never needed for it to take effect."""
+    contract = portal.get_contract(_worker_ids(), contract_id)
+    try:
+        notices.acknowledge(contract, now=clock.utcnow(), requester=requester())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return redirect(url_for("portal.contracts"))
+    boundary.commit()
+    flash(_("Thank you: your receipt of the notice has been recorded."), "info")
+    return redirect(url_for("portal.contracts"))
 
 
 @bp.route("/signing-certificate", methods=["GET", "POST"])

@@ -26,15 +26,15 @@ from flask.cli import with_appcontext
 from wage_guard import boundary, clock
 from wage_guard.errors import WageGuardError
 from wage_guard.ledger import services as ledger
-from wage_guard.signing import services
+from wage_guard.signing import ca_setup
 from wage_guard.signing.errors import SigningError
 
 PASSPHRASE_VARIABLE = "WAGE_GUARD_ROOT_KEY_PASSPHRASE"  # noqa: S105 - the variable's name, not a passphrase
 EXIT_CODES: dict[type[WageGuardError], int] = {
-    services.RootKeyFileMissing: 3,
-    services.RootKeyPassphraseWrong: 4,
-    services.RootKeyMismatch: 5,
-    services.RootKeyFileExists: 6,
+    ca_setup.RootKeyFileMissing: 3,
+    ca_setup.RootKeyPassphraseWrong: 4,
+    ca_setup.RootKeyMismatch: 5,
+    ca_setup.RootKeyFileExists: 6,
 }
 _KEY_FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -53,8 +53,8 @@ def init_ca(root_key_file: Path | None) -> None:
     The root key goes to ROOT_KEY_FILE only. With WAGE_GUARD_KEY_STORE=pkcs11 the issuing CA, TSA and
     evidence-log keys are generated in the HSM.
     """
-    if services.is_set_up():
-        authority, _created = services.init_authority(now=clock.utcnow())
+    if ca_setup.is_set_up():
+        authority, _created = ca_setup.init_authority(now=clock.utcnow())
         click.echo(f"already set up: platform CA {authority.id} (keys: {authority.key_store})")
         if root_key_file is not None:
             click.echo(f"nothing written to {root_key_file}: the root key went to its file when the CA was created")
@@ -62,11 +62,11 @@ def init_ca(root_key_file: Path | None) -> None:
         return
     if root_key_file is None:
         raise click.UsageError("a new platform CA needs --root-key-file PATH: its root key is kept only there")
-    target = services.RootKeyFile(root_key_file, _passphrase(confirm=True))
+    target = ca_setup.RootKeyFile(root_key_file, _passphrase(confirm=True))
     existed, stored = root_key_file.exists(), False
     try:
         with _errors():
-            authority, _created = services.init_authority(now=clock.utcnow(), root_key_file=target)
+            authority, _created = ca_setup.init_authority(now=clock.utcnow(), root_key_file=target)
             ledger.log_key(now=clock.utcnow())
             boundary.commit()
             stored = True
@@ -83,9 +83,9 @@ def init_ca(root_key_file: Path | None) -> None:
 @with_appcontext
 def reissue_root_crl(root_key_file: Path) -> None:
     """Renew the root's CRL (valid two years), which every completed contract embeds."""
-    source = services.RootKeyFile(root_key_file, _passphrase(confirm=False))
+    source = ca_setup.RootKeyFile(root_key_file, _passphrase(confirm=False))
     with _errors():
-        authority = services.reissue_root_crl(source)
+        authority = ca_setup.reissue_root_crl(source)
     boundary.commit()
     click.echo(f"root CRL renewed for platform CA {authority.id}")
 
@@ -95,11 +95,11 @@ def reissue_root_crl(root_key_file: Path) -> None:
 @with_appcontext
 def export_root_key(root_key_file: Path) -> None:
     """Move the root key that an older version kept in the database to an encrypted file, and erase it there."""
-    target = services.RootKeyFile(root_key_file, _passphrase(confirm=True))
+    target = ca_setup.RootKeyFile(root_key_file, _passphrase(confirm=True))
     with _errors():
-        authority = services.export_root_key(target)
+        authority = ca_setup.export_root_key(target)
     boundary.commit()
-    services.purge_erased_values()
+    ca_setup.purge_erased_values()
     click.echo(f"root key of platform CA {authority.id} written to {root_key_file} and erased from the database")
     click.echo("keep the file offline; database backups made before now still hold the old copy: destroy them")
 

@@ -26,7 +26,7 @@ class SigningAuthority(db.Model):  # type: ignore[name-defined,misc]
     #: The root's CRL (signed with the root key at set-up, long-lived) covering the issuing CA and the TSA.
     root_crl_pem: Mapped[str] = mapped_column(sa.Text)
     #: The issuing CA's current CRL (signers' and the TSA's certificates), as published at ``/pki/crl/issuing.crl``:
-    #: signed anew on every revocation and by the scheduler before it ends (``signing.services.issuing_crl``).
+    #: signed anew on every revocation and by the scheduler before it ends (``signing.crls.issuing_crl``).
     issuing_crl_pem: Mapped[str | None] = mapped_column(sa.Text)
     #: Legacy: installations set up before the root key went offline kept it here, wrapped under the KEK.
     #: ``flask signing export-root-key`` moves it to a file and empties this column; nothing may write it.

@@ -20,8 +20,8 @@ Where the CA's keys live:
 
 - The root key signs only the issuing CA's certificate and the root CRL (every two years). It never enters the
   database: :func:`create_platform_ca` hands it back once, the caller writes it to a passphrase-encrypted
-  file kept offline (:func:`root_key_file`), and :func:`load_root_key` reads it back for a CRL renewal,
-  refusing a key that is not this root's. Wrapped under the same key-encryption key as the online keys, one
+  file kept offline, and reads it back for a CRL renewal, refusing a key that is not this root's (both in
+  :mod:`wage_guard.signing.offline_root`). Wrapped under the same key-encryption key as the online keys, one
   leaked KEK plus a database copy would let anyone mint a second, fully trusted issuing CA.
 - The issuing CA and TSA keys are online: wrapped under the KEK (:class:`StoredCA`), or inside the HSM, where
   ``wage_guard.signing.pkcs11`` hands out keys that implement cryptography's private-key interface and sign
@@ -43,8 +43,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from wage_guard.signing.errors import KeyMismatch
-from wage_guard.signing.keystore import decrypt_key_file, encrypt_key_file, unwrap_private_key, wrap_private_key
+from wage_guard.signing.keystore import unwrap_private_key, wrap_private_key
 
 Role = Literal["worker", "employer"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -126,7 +125,7 @@ def crl_distribution_points(certificate: x509.Certificate) -> list[str]:
 class StoredCA:
     """A :class:`PlatformCA` as stored online: certificates in PEM, issuing and TSA keys wrapped under the KEK.
 
-    There is no root key here: it is kept offline (:func:`root_key_file`).
+    There is no root key here: it is kept offline (:mod:`wage_guard.signing.offline_root`).
     """
 
     root_cert_pem: str
@@ -139,7 +138,7 @@ class StoredCA:
 @dataclass(frozen=True)
 class PlatformCA:
     """Root, issuing CA and TSA. ``root_key`` is present only right after creation or once loaded from its
-    offline file (:func:`load_root_key`), to sign the root CRL."""
+    offline file (``offline_root.load_root_key``), to sign the root CRL."""
 
     root_cert: x509.Certificate
     issuing_cert: x509.Certificate
@@ -164,9 +163,9 @@ class PlatformCA:
         return cls(
             root_cert=x509.load_pem_x509_certificate(stored.root_cert_pem.encode()),
             issuing_cert=x509.load_pem_x509_certificate(stored.issuing_cert_pem.encode()),
-            issuing_key=_unwrap_ec(stored.issuing_key, kek, "issuing"),
+            issuing_key=unwrap_platform_key(stored.issuing_key, kek, "issuing"),
             tsa_cert=x509.load_pem_x509_certificate(stored.tsa_cert_pem.encode()),
-            tsa_key=_unwrap_ec(stored.tsa_key, kek, "tsa"),
+            tsa_key=unwrap_platform_key(stored.tsa_key, kek, "tsa"),
         )
 
 
@@ -290,41 +289,6 @@ def issue_crl(
     return builder.sign(key, algorithm)
 
 
-def root_key_file(root_key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
-    """Return the root key as a passphrase-encrypted PKCS#8 PEM file for offline keeping."""
-    return encrypt_key_file(root_key, passphrase)
-
-
-def load_root_key(data: bytes, passphrase: str, root_cert: x509.Certificate) -> ec.EllipticCurvePrivateKey:
-    """Open the offline root key file and check that it is the key of ``root_cert``.
-
-    :raises KeyFileUnreadable: not an encrypted key file.
-    :raises WrongPassphrase: the passphrase does not open it.
-    :raises KeyMismatch: the file holds some other key (another installation's root, an issuing key).
-    """
-    key = decrypt_key_file(data, passphrase)
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or not _same_public_key(key.public_key(), root_cert):
-        raise KeyMismatch("the key in this file does not belong to this platform's root certificate")
-    return key
-
-
-def unwrap_legacy_root_key(blob: bytes, kek: bytes, root_cert: x509.Certificate) -> ec.EllipticCurvePrivateKey:
-    """Unwrap a root key that an older version stored in the database (under the KEK), to move it offline.
-
-    :raises KeyStoreUnavailable: wrong KEK or a damaged blob.
-    :raises KeyMismatch: the stored key is not this root's.
-    """
-    key = _unwrap_ec(blob, kek, "root")
-    if not _same_public_key(key.public_key(), root_cert):
-        raise KeyMismatch("the root key stored in the database does not belong to the root certificate")
-    return key
-
-
-def _same_public_key(public_key: ec.EllipticCurvePublicKey, certificate: x509.Certificate) -> bool:
-    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    return public_key.public_bytes(*spki) == certificate.public_key().public_bytes(*spki)
-
-
 def certificate_to_pem(certificate: x509.Certificate) -> str:
     """Return one certificate as PEM text."""
     return certificate.public_bytes(serialization.Encoding.PEM).decode()
@@ -346,7 +310,8 @@ def role_of(certificate: x509.Certificate) -> str | None:
     return str(titles[0].value) if titles else None
 
 
-def _unwrap_ec(blob: bytes, kek: bytes, which: str) -> ec.EllipticCurvePrivateKey:
+def unwrap_platform_key(blob: bytes, kek: bytes, which: str) -> ec.EllipticCurvePrivateKey:
+    """Unwrap the platform CA's ``which`` key (``issuing``, ``tsa``, or a legacy ``root``) stored under the KEK."""
     key = unwrap_private_key(blob, kek, _KEY_CONTEXT.format(which))
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ValueError(f"the platform {which} key is not an EC key")

@@ -28,7 +28,7 @@ from wage_guard.errors import Conflict, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _, _l
 from wage_guard.ledger import services as ledger
-from wage_guard.signing import pki, services
+from wage_guard.signing import crls, pki
 from wage_guard.signing.models import SigningIdentity
 from wage_guard.sms import services as sms
 
@@ -120,7 +120,7 @@ def revoke(
     for identity in identities:
         identity.revoked_at, identity.revocation_reason, identity.revoked_by = revoked_at, reason.value, by
     db.session.flush()
-    services.renew_issuing_crl()
+    crls.renew_issuing_crl()
     for identity in identities:
         ledger.append(
             "certificate_revoked",

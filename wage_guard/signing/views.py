@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app
 
 from wage_guard import boundary
 from wage_guard.extensions import csrf, limiter
-from wage_guard.signing import services
+from wage_guard.signing import crls
 
 bp = Blueprint("pki", __name__, url_prefix="/pki")
 csrf.exempt(bp)
@@ -27,7 +27,7 @@ def _limit() -> str:
 @limiter.limit(_limit)
 def crl(name: str) -> Response:
     """The current CRL ``issuing`` (signers' and the timestamp authority's certificates) or ``root`` (the issuing CA)."""
-    der = services.crl_der(name)
+    der = crls.crl_der(name)
     boundary.commit()  # keeps a CRL renewed on the way (the scheduler normally renews it first)
     response = Response(der, mimetype="application/pkix-crl")
     response.headers["Cache-Control"] = f"public, max-age={CRL_MAX_AGE_SECONDS}"

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from wage_guard import boundary, clock
 from wage_guard.extensions import db
+from wage_guard.settings import settings
 from wage_guard.sms.backends import SmsDeliveryError, get_backend
 from wage_guard.sms.models import OutboundSms, SmsStatus
 
@@ -81,7 +82,7 @@ def _deliver_all(messages: Sequence[OutboundSms], now: datetime) -> int:
             message.provider_id = backend.send(message.id, message.recipient, message.body or "")
         except SmsDeliveryError as exc:
             message.last_error = exc.reason[:256]
-            if exc.permanent or message.attempts >= current_app.config["SMS_MAX_ATTEMPTS"]:
+            if exc.permanent or message.attempts >= settings().sms_max_attempts:
                 message.status = SmsStatus.FAILED
             else:
                 message.next_attempt_at = now + retry_delay(message.attempts)

@@ -22,7 +22,8 @@ from wage_guard.i18n import _
 from wage_guard.ledger import merkle
 from wage_guard.ledger import services as ledger
 from wage_guard.signing.errors import NotAPdf
-from wage_guard.verification import queries, services
+from wage_guard.verification import queries, services, wording
+from wage_guard.verification.model import Result
 from wage_guard.verification.services import Verification
 
 bp = Blueprint("verification", __name__, url_prefix="/verify")
@@ -55,13 +56,13 @@ def render_report(verification: Verification) -> ResponseReturnValue:
     context = {
         "v": verification,
         "r": verification.report.to_dict(),
-        "findings": [services.finding_text(f, mask=mask_name) for f in verification.findings],
+        "findings": [wording.finding_text(f, mask=mask_name) for f in verification.findings],
         "contract": contract,
         "evidence": evidence_for(contract) if contract else None,
-        "role_label": services.role_label,
-        "issuer_label": services.issuer_label,
+        "role_label": wording.role_label,
+        "issuer_label": wording.issuer_label,
     }
-    status = 422 if verification.result is services.Result.INVALID else 200
+    status = 422 if verification.result is Result.INVALID else 200
     return render_template("verification/report.html", **context), status
 
 

@@ -17,8 +17,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The checks a contract was issued without (R02 inconclusive when no minimum wage was known on the start date).
+    with op.batch_alter_table('contract', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('data_quality', sa.JSON(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('contract', schema=None) as batch_op:
+        batch_op.drop_column('data_quality')

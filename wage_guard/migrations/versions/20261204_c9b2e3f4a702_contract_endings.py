@@ -17,8 +17,18 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Notices the employer serves alone (termination at expiry, rescission under Art. 39-41) and the worker's
+    # acknowledgement of receipt. The new statuses ("expired", "served") and kinds fit the existing VARCHAR(24).
+    with op.batch_alter_table('contract', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ending_ground', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('ending_reason', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('ending_details', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('receipt_acknowledged_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('contract', schema=None) as batch_op:
+        batch_op.drop_column('receipt_acknowledged_at')
+        batch_op.drop_column('ending_details')
+        batch_op.drop_column('ending_reason')
+        batch_op.drop_column('ending_ground')

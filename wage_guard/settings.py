@@ -1,0 +1,61 @@
+"""The settings services read, as one typed object.
+
+Why: ``current_app.config["CODE_TTL"]`` scattered through the services is an untyped string lookup that a typo
+turns into a KeyError at run time, and it hides which settings a domain depends on. Services call ``settings()``
+and read typed attributes; the Flask config (``config.py``, environment, instance file) stays the one source, and
+``Settings`` is rebuilt from it on each call (a few dozen lookups), so a test that changes the config sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class Settings:
+    env_name: str
+    demo_mode: bool
+    #: Public base URL printed in QR codes and SMS links (None: the request's host, in development only).
+    public_base_url: str | None
+    secret_key: str
+    #: Always set once the app is configured (development fills it in, production requires it).
+    code_hash_key: str
+    code_ttl: timedelta
+    code_max_attempts: int
+    code_resend_cooldown: timedelta
+    code_send_quotas: tuple[tuple[timedelta, int], ...]
+    code_lockout_wrong: int
+    code_lockout_window: timedelta
+    phone_shared_by_at_most: int
+    phone_change_hold: timedelta
+    identity_check_ttl: timedelta
+    enrollment_link_ttl: timedelta
+    signing_link_ttl: timedelta
+    signing_session_ttl: timedelta
+    login_free_failures: int
+    login_max_delay: timedelta
+    login_alert_failures: int
+    login_failure_window: timedelta
+    sms_max_attempts: int
+    key_store: str
+    tsa_url: str | None
+    tsa_timeout_seconds: int
+    max_content_length: int
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> Settings:
+        """Read each field from the config key of the same name in capitals.
+
+        :raises KeyError: for a missing key: ``config.Config`` defines them all, so it is a programming error.
+        """
+        return cls(**{field.name: config[field.name.upper()] for field in fields(cls)})
+
+
+def settings() -> Settings:
+    """The current application's settings."""
+    return Settings.from_mapping(current_app.config)
