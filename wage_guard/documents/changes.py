@@ -139,14 +139,8 @@ def _story(content: rendering._Content, font: str) -> list[Flowable]:
 
 
 def _parts(text: str) -> list[list[str]]:
-    """Split the rendered template into parties, opening and items (as ``rendering._template_parts`` does)."""
-    lines = [line.strip().replace("\u2028", "\n") for line in text.split("\n")]  # not splitlines(): it splits at U+2028
-    parts: list[list[str]] = [[]]
-    for line in lines:
-        if line == "---":
-            parts.append([])
-        elif line:
-            parts[-1].append(line)
+    """Split the rendered template into parties, opening and items (``rendering.split_parts``)."""
+    parts = rendering.split_parts(text)
     if len(parts) != 3:
         raise ValueError(f"{TEMPLATE} must have three parts separated by '---', got {len(parts)}")
     return parts

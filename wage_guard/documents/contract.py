@@ -165,6 +165,11 @@ def _template_parts(terms: ContractTerms) -> list[list[str]]:
         .get_template(TEMPLATE)
         .render(t=terms, probation_end=probation_end, pay_unit=pay_unit, article=_ArticleCounter())
     )
+    return split_parts(text)
+
+
+def split_parts(text: str) -> list[list[str]]:
+    """Split a rendered document template into its parts (separated by ``---`` lines), one item per line."""
     lines = [line.strip().replace("\u2028", "\n") for line in text.split("\n")]  # not splitlines(): it splits at U+2028
     parts: list[list[str]] = [[]]
     for line in lines:
