@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, flash, redirect, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -17,6 +17,8 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _
 
 log = logging.getLogger(__name__)
+#: Flask-WTF's reason when a POST carries no token at all: not one of our forms, so no second chance.
+MISSING_TOKEN = "The CSRF token is missing."
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -31,6 +33,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+        # A form shown before the session changed (the browser's back button after logging in, a second tab, a
+        # page left open for an hour) carries a stale token: show the same page again with a fresh form rather
+        # than a dead end. Nothing was done, so repeating the request as a GET is safe.
+        db.session.rollback()
+        if error.description != MISSING_TOKEN and _shows_a_form_on_get():
+            flash(_("The form had expired, so nothing was sent. Please fill it in again."), "error")
+            return redirect(request.full_path if request.query_string else request.path, code=303)
         return _render(400, _("The form has expired or was not sent from this site. Please reload the page and try again."))
 
     @app.errorhandler(RateLimitExceeded)
@@ -47,6 +56,13 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         return _render(500, _("Something went wrong on our side. Please try again later."))
+
+
+def _shows_a_form_on_get() -> bool:
+    """True for a POST to an address that also answers GET (the page that showed the form)."""
+    if request.method != "POST" or request.url_rule is None:
+        return False
+    return "GET" in (request.url_rule.methods or ())
 
 
 def _http_message(code: int) -> str:

@@ -92,3 +92,44 @@ def test_enrolment(app: Flask, world: World) -> None:
     phone = "+86" + str(enrolment_form()["phone"])
     location = _resend_then_submit(client, f"{path}/verify", f"{path}/resend", f"{path}/verify", phone, app, follow=False)
     assert location.endswith("/done")
+
+
+def test_a_stale_login_form_shows_a_fresh_one_instead_of_a_dead_end(app: Flask, world: World) -> None:
+    """Logging in restarts the session (fixation defence), so the login form the browser's back button shows
+    afterwards carries a token of the old session: it must lead back to a fresh form, and that form must work."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    stale = _token(_page(client, "/login"))
+    login = {"username": "foreman_a", "password": PASSWORD, "csrf_token": stale}
+    assert client.post("/login", data=login).status_code == 302
+    client.post("/login/resend", data={"csrf_token": _token(_page(client, "/login/verify"))})
+    again = client.post("/login", data=login)  # the back button: the first login page, its token now stale
+    assert again.status_code == 303 and again.location == "/login"
+    page = _page(client, "/login")
+    assert "表单已过期" in page and "请重新填写" in page
+    login["csrf_token"] = _token(page)
+    accepted = client.post("/login", data=login)  # the form is accepted; the code sent a moment ago still counts
+    assert accepted.status_code == 429 and COOLDOWN_ZH in accepted.get_data(as_text=True)
+
+
+def test_a_stale_token_on_a_post_only_address_still_explains_itself(app: Flask, world: World) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = app.test_client().post("/login/resend", data={"csrf_token": "stale"})
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+
+
+def test_the_login_form_refused_during_the_cool_down_can_be_sent_again(app: Flask, world: World) -> None:
+    """The newcomer's finding: logging in again inside the code's cool-down is refused with the login form shown
+    again; that form must carry the new session's token (the login restarts the session), not the old one."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    login = {"username": "foreman_a", "password": PASSWORD, "csrf_token": _token(_page(client, "/login"))}
+    assert client.post("/login", data=login).status_code == 302
+    login["csrf_token"] = _token(_page(client, "/login"))
+    refused = client.post("/login", data=login)
+    assert refused.status_code == 429 and COOLDOWN_ZH in refused.get_data(as_text=True)
+    login["csrf_token"] = _token(refused.get_data(as_text=True))
+    again = client.post("/login", data=login)
+    assert again.status_code == 429, "the form is accepted (and still waits for the cool-down), not expired"
+    assert COOLDOWN_ZH in again.get_data(as_text=True) and "表单已过期" not in again.get_data(as_text=True)

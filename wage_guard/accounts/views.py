@@ -6,7 +6,7 @@ Logout and a password change end every session of the person, not only this brow
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wage_guard import boundary, clock
@@ -54,7 +54,8 @@ def login():  # type: ignore[no-untyped-def]
         session["2fa_next"] = next_url if is_safe_next(next_url) else None
         services.start_second_factor(user, now=now, requester=requester())
     except WageGuardError as error:
-        return boundary.failed_form("accounts/login.html", error, form=form)
+        # A new form: the session restarted above, so the old form's token belongs to the session that ended.
+        return boundary.failed_form("accounts/login.html", error, form=LoginForm())
     boundary.commit()
     return redirect(url_for("accounts.second_factor"))
 
@@ -146,5 +147,7 @@ def _restart_session() -> None:
     """Drop everything from the old session (fixation defence) but keep the language choice."""
     lang = session.get("lang")
     session.clear()
+    # Flask-WTF caches this request's CSRF token in ``g``; a form built after this must get the new session's.
+    g.pop("csrf_token", None)
     if lang:
         session["lang"] = lang
