@@ -104,12 +104,15 @@ def test_a_stale_login_form_shows_a_fresh_one_instead_of_a_dead_end(app: Flask, 
     assert client.post("/login", data=login).status_code == 302
     client.post("/login/resend", data={"csrf_token": _token(_page(client, "/login/verify"))})
     again = client.post("/login", data=login)  # the back button: the first login page, its token now stale
-    assert again.status_code == 303 and again.location == "/login"
+    assert again.status_code == 303
+    assert again.location == "/login"
     page = _page(client, "/login")
-    assert "表单已过期" in page and "请重新填写" in page
+    assert "表单已过期" in page
+    assert "请重新填写" in page
     login["csrf_token"] = _token(page)
     accepted = client.post("/login", data=login)  # the form is accepted; the code sent a moment ago still counts
-    assert accepted.status_code == 429 and COOLDOWN_ZH in accepted.get_data(as_text=True)
+    assert accepted.status_code == 429
+    assert COOLDOWN_ZH in accepted.get_data(as_text=True)
 
 
 def test_a_stale_token_on_a_post_only_address_still_explains_itself(app: Flask, world: World) -> None:
@@ -128,8 +131,10 @@ def test_the_login_form_refused_during_the_cool_down_can_be_sent_again(app: Flas
     assert client.post("/login", data=login).status_code == 302
     login["csrf_token"] = _token(_page(client, "/login"))
     refused = client.post("/login", data=login)
-    assert refused.status_code == 429 and COOLDOWN_ZH in refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert COOLDOWN_ZH in refused.get_data(as_text=True)
     login["csrf_token"] = _token(refused.get_data(as_text=True))
     again = client.post("/login", data=login)
     assert again.status_code == 429, "the form is accepted (and still waits for the cool-down), not expired"
-    assert COOLDOWN_ZH in again.get_data(as_text=True) and "表单已过期" not in again.get_data(as_text=True)
+    assert COOLDOWN_ZH in again.get_data(as_text=True)
+    assert "表单已过期" not in again.get_data(as_text=True)
