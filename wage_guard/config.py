@@ -58,6 +58,9 @@ class Config:
     LOGIN_ALERT_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(hours=24)
 
+    #: argon2-cffi ``PasswordHasher`` options (empty: the library's defaults).
+    ARGON2_OPTIONS: dict[str, int] = {}
+
     WTF_CSRF_TIME_LIMIT = 3600
     #: Static files are referenced with a content hash (``asset_url``), so they can be cached for a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

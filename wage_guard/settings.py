@@ -25,6 +25,9 @@ class Settings:
     secret_key: str
     #: Always set once the app is configured (development fills it in, production requires it).
     code_hash_key: str
+    blind_index_key: str
+    #: Wraps signers' and online platform keys at rest (always set once configured, like the keys above).
+    key_encryption_key: str
     code_ttl: timedelta
     code_max_attempts: int
     code_resend_cooldown: timedelta
@@ -43,9 +46,15 @@ class Settings:
     login_failure_window: timedelta
     sms_max_attempts: int
     key_store: str
+    pkcs11_module: str
+    pkcs11_token_label: str | None
+    pkcs11_user_pin: str | None
     tsa_url: str | None
     tsa_timeout_seconds: int
     max_content_length: int
+    babel_default_locale: str
+    #: argon2-cffi ``PasswordHasher`` options; tests make hashing cheap, production keeps the library's defaults.
+    argon2_options: dict[str, Any]
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> Settings:

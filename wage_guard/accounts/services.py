@@ -26,6 +26,7 @@ from wage_guard.i18n import _
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations import codes as org_codes
 from wage_guard.organisations.models import Employer
+from wage_guard.settings import settings
 from wage_guard.sms.phones import InvalidPhoneNumber, parse_mobile
 
 MIN_PASSWORD_LENGTH = 10
@@ -33,7 +34,7 @@ MIN_PASSWORD_LENGTH = 10
 
 def _hasher() -> PasswordHasher:
     """argon2id with the library's defaults (RFC 9106 low-memory profile); tests may configure cheaper costs."""
-    options = current_app.config.get("ARGON2_OPTIONS") or {}
+    options = settings().argon2_options
     return PasswordHasher(**options)
 
 

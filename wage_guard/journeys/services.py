@@ -15,7 +15,6 @@ from datetime import date, datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import current_app
 
 from wage_guard import clock, links
 from wage_guard.accounts.models import Role, User
@@ -31,6 +30,7 @@ from wage_guard.i18n import _
 from wage_guard.journeys import links as signing_links
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Employer
+from wage_guard.settings import settings
 from wage_guard.signing import services as signing
 from wage_guard.signing.models import SigningIdentity
 from wage_guard.signing.pades import SealPlacement
@@ -244,7 +244,7 @@ def _sign_one(
 
 
 def _tsa_name() -> str:
-    url = current_app.config.get("TSA_URL")
+    url = settings().tsa_url
     return "embedded" if not url else str(url).split("/")[2]
 
 
@@ -253,7 +253,7 @@ def _fingerprint(cert_pem: str) -> str:
 
 
 def _require_fresh(verified_at: float | None, now: datetime) -> None:
-    ttl = current_app.config["SIGNING_SESSION_TTL"].total_seconds()
+    ttl = settings().signing_session_ttl.total_seconds()
     if verified_at is None or now.timestamp() - verified_at > ttl:
         raise ValidationFailed(_("Please confirm with a new text-message code before signing."), field="code")
 

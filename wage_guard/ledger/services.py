@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,7 @@ from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.ledger import merkle
 from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerState, LogKey, TreeHead
+from wage_guard.settings import settings
 from wage_guard.signing import ca as signing_ca
 from wage_guard.signing.errors import KeyStoreUnavailable
 
@@ -54,7 +54,7 @@ def entry_bytes(entry: LedgerEntry) -> bytes:
 
 def keyed(value: str, purpose: str) -> str:
     """A keyed hash for values that must be linkable but not readable (addresses, person ids)."""
-    key = base64.b64decode(current_app.config["BLIND_INDEX_KEY"])
+    key = base64.b64decode(settings().blind_index_key)
     return hmac.new(key, f"ledger:{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app
 
 from wage_guard import links
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.settings import settings
 from wage_guard.signing import pki
 from wage_guard.signing.errors import KeyStoreUnavailable
 from wage_guard.signing.failures import SigningFailed, failure
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 def key_encryption_key() -> bytes:
     """The KEK (``KEY_ENCRYPTION_KEY``) that wraps the online keys kept in the database."""
-    return base64.b64decode(current_app.config["KEY_ENCRYPTION_KEY"])
+    return base64.b64decode(settings().key_encryption_key)
 
 
 def stored_authority() -> SigningAuthority:
@@ -117,7 +117,7 @@ def root_certificate() -> x509.Certificate | None:
 
 def key_store() -> KeyStore:
     """The configured key store: keys wrapped in the database, or the PKCS#11 HSM."""
-    if current_app.config["KEY_STORE"] == "pkcs11":
+    if settings().key_store == "pkcs11":
         return hsm()
     return _encrypted_store(key_encryption_key())
 
@@ -128,8 +128,8 @@ def hsm() -> Pkcs11KeyStore:
 
 
 def _pkcs11_settings() -> tuple[str, str | None, str | None]:
-    config = current_app.config
-    return config["PKCS11_MODULE"], config["PKCS11_TOKEN_LABEL"], config["PKCS11_USER_PIN"]
+    config = settings()
+    return config.pkcs11_module, config.pkcs11_token_label, config.pkcs11_user_pin
 
 
 def create_platform_ed25519_key(label: str, *, context: str) -> tuple[str, bytes, Ed25519PublicKey]:
@@ -138,7 +138,7 @@ def create_platform_ed25519_key(label: str, *, context: str) -> tuple[str, bytes
 
     :raises KeyStoreUnavailable: the HSM could not be used.
     """
-    if current_app.config["KEY_STORE"] == "pkcs11":
+    if settings().key_store == "pkcs11":
         reference, public_key = hsm().create_ed25519_key(label)
         return "pkcs11", reference, public_key
     key = Ed25519PrivateKey.generate()

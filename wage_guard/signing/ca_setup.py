@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from flask import current_app
 
 from wage_guard import clock
 from wage_guard.errors import WageGuardError
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.settings import settings
 from wage_guard.signing import offline_root, pki
 from wage_guard.signing.ca import crl_url, hsm, key_encryption_key, platform_ca, stored_authority
 from wage_guard.signing.errors import KeyFileUnreadable, KeyMismatch, KeyStoreUnavailable, WrongPassphrase
@@ -88,7 +88,7 @@ def init_authority(*, now: datetime, root_key_file: RootKeyFile | None = None) -
         return existing, False
     if root_key_file is not None:
         _check_new_key_file(root_key_file)
-    store_name = current_app.config["KEY_STORE"]
+    store_name = settings().key_store
     ca, root_crl, issuing_reference, tsa_reference = _create_ca(store_name)
     assert ca.root_key is not None
     authority = SigningAuthority(

@@ -20,11 +20,11 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from cryptography import x509
-from flask import current_app
 
 from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.settings import settings
 from wage_guard.signing import pades, pki, timestamps, validation
 from wage_guard.signing.ca import issuer, key_store, platform_ca
 from wage_guard.signing.crls import revocation_lists
@@ -49,13 +49,13 @@ def _outside_event_loop(function: Callable[..., T], /, *args: object, **kwargs: 
 
 def pseudonym(owner_kind: str, owner_id: int) -> str:
     """An opaque, stable subject pseudonym for certificates (never the ID number)."""
-    key = base64.b64decode(current_app.config["BLIND_INDEX_KEY"])
+    key = base64.b64decode(settings().blind_index_key)
     return hmac.new(key, f"cert:{owner_kind}:{owner_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def identity_for(owner_kind: str, owner_id: int, *, common_name: str, organization: str | None, now: datetime) -> SigningIdentity:
     """The signer's key and certificate, created on first signing and again after a revocation."""
-    store_name = current_app.config["KEY_STORE"]
+    store_name = settings().key_store
     existing = db.session.scalar(
         sa.select(SigningIdentity).where(
             SigningIdentity.owner_kind == owner_kind,
@@ -93,9 +93,7 @@ def identity_for(owner_kind: str, owner_id: int, *, common_name: str, organizati
 
 
 def timestamper() -> timestamps.Timestamper:
-    return timestamps.make_timestamper(
-        current_app.config.get("TSA_URL"), platform_ca(), timeout=current_app.config["TSA_TIMEOUT_SECONDS"]
-    )
+    return timestamps.make_timestamper(settings().tsa_url, platform_ca(), timeout=settings().tsa_timeout_seconds)
 
 
 def sign(

@@ -29,12 +29,11 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from flask import current_app
-
 from wage_guard import clock
 from wage_guard.contracts.lifecycle import Status
 from wage_guard.contracts.models import Contract
 from wage_guard.i18n import force_locale
+from wage_guard.settings import settings
 from wage_guard.signing import services as signing
 from wage_guard.signing.reports import SignatureReport, ValidationReport
 from wage_guard.verification import queries, wording
@@ -89,7 +88,7 @@ class Verification:
     def to_dict(self) -> dict[str, Any]:
         """The signature report plus the verdict, the version and the findings, in Chinese and English."""
         data = self.report.to_dict()
-        default = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+        default = str(settings().babel_default_locale)
         version = _jsonable(self.version.__dict__)
         version["complete"] = self.version.complete
         version["superseded"] = self.version.superseded
