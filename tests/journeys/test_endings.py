@@ -32,6 +32,9 @@ from wage_guard.contracts.models import Contract, ContractEvent
 from wage_guard.extensions import db
 from wage_guard.signing import services as signing
 from wage_guard.sms.models import OutboundSms
+from wage_guard.verification import services as verification
+from wage_guard.verification import wording as verification_wording
+from wage_guard.verification.model import Result, Stage
 
 LI_PHONE, WANG_PHONE = WORKERS["李四"][1], WORKERS["王五"][1]
 TODAY = date(2026, 11, 2)  # the tests' frozen clock (01:00 UTC) in China
@@ -135,6 +138,25 @@ def test_a_sealed_notice_validates_like_other_contract_documents(app: Flask, sig
         report = signing.verify(final_pdf(app, notice))
     assert report.ok, report.problems
     assert [s.role for s in report.signatures] == ["employer"]
+
+
+def test_the_verifier_calls_a_sealed_notice_final_and_the_ended_contract_points_to_it(
+    app: Flask, signing_world: SigningWorld
+) -> None:
+    """A notice needs only the employer's seal: the verifier must not call it "only the employer has sealed", and
+    the contract it ends is no longer "in force" but names the notice as the later document."""
+    original = sign_contract(app, signing_world)
+    notice = issue_notice(app, signing_world, original)
+    seal(app)
+    with app.app_context():
+        checked = verification.verify_pdf(final_pdf(app, notice))
+        assert checked.result is Result.VALID, checked.findings
+        assert checked.version.stage is Stage.FINAL
+        assert "通知" in verification_wording.headline(checked.result, checked.version, checked.findings)
+        ended = verification.verify_pdf(final_pdf(app, original))
+    assert ended.version.later
+    assert ended.version.later[0].number == _number(app, notice)
+    assert not ended.version.in_force
 
 
 def test_article_40_needs_thirty_days_or_pay_in_lieu_and_owes_severance(app: Flask, signing_world: SigningWorld) -> None:

@@ -11,6 +11,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wage_guard.contracts.lifecycle import Kind
 from wage_guard.i18n import force_locale
 from wage_guard.signing import services as signing
 from wage_guard.verification import matching, model, wording
@@ -48,7 +49,8 @@ def test_a_hostile_number_of_markers_is_bounded(noise: bytes) -> None:
     assert points[-1] == len(pdf)
 
 
-CONTRACT: Any = SimpleNamespace(employer_id=1, worker_id=7)
+CONTRACT: Any = SimpleNamespace(employer_id=1, worker_id=7, kind=Kind.ORIGINAL)
+NOTICE: Any = SimpleNamespace(employer_id=1, worker_id=7, kind=Kind.RESCISSION_NOTICE)
 #: Who may sign a file: the contract's parties, and platform certificates of other people.
 SIGNERS = {
     "employer": ("employer", 1),
@@ -79,6 +81,18 @@ def test_only_the_parties_in_order_pass(app: Flask, order: list[str]) -> None:
         assert finding.signer == order[finding.signature - 1]
     for position in range(2, len(order)):
         assert any(f.signature == position + 1 for f in findings), "every signature after the worker's is named"
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(sorted(SIGNERS)), max_size=3))
+def test_a_notice_passes_with_the_employers_seal_alone(app: Flask, order: list[str]) -> None:
+    """A notice is delivered, not countersigned: any signature after the employer's, the worker's too, is named."""
+    with app.app_context():
+        report: Any = SimpleNamespace(signatures=[_signature(who) for who in order], document_timestamps=[])
+        findings = verification.party_findings(report, NOTICE, matching.Match(None, model.Relation.EXACT))
+    assert (not findings) == (order in ([], ["employer"]))
+    for position in range(1, len(order)):
+        assert any(f.signature == position + 1 for f in findings), "every signature after the employer's is named"
 
 
 def _validated(**changes: object) -> Any:

@@ -218,8 +218,9 @@ def _sign_one(
         location=contract.project.name,
         placement=SealPlacement(placement.page, box, seal),
     )
-    if party == WORKER:
+    if party == WORKER or contract.kind.is_notice:  # the last signature: long-term validation data follows
         signed = signing.complete(signed, now=now)
+        stage = "completed" if party == EMPLOYER else stage
     document = contracts.add_document(contract, stage, signed, now)
     contracts.transition(contract, event, now=now)
     if party == WORKER:

@@ -9,7 +9,7 @@ from collections.abc import Collection
 
 import sqlalchemy as sa
 
-from wage_guard.contracts.lifecycle import Kind
+from wage_guard.contracts.lifecycle import NOTICES, Kind
 from wage_guard.contracts.models import Contract, ContractDocument
 from wage_guard.extensions import db
 
@@ -27,11 +27,18 @@ def contract_by_number(number: str) -> Contract | None:
 
 
 def signed_changes(contract: Contract) -> list[Contract]:
-    """Documents signed by both parties that change ``contract`` (renewal, amendment, rescission, termination)."""
+    """Documents that change ``contract``: signed by both parties (renewal, amendment, rescission, termination), or
+    a notice sealed by the employer."""
     query = (
         sa.select(Contract)
-        .where(Contract.parent_id == contract.id, Contract.worker_signed_at.is_not(None))
-        .order_by(Contract.worker_signed_at, Contract.id)
+        .where(
+            Contract.parent_id == contract.id,
+            sa.or_(
+                Contract.worker_signed_at.is_not(None),
+                sa.and_(Contract.kind.in_(NOTICES), Contract.employer_signed_at.is_not(None)),
+            ),
+        )
+        .order_by(sa.func.coalesce(Contract.worker_signed_at, Contract.employer_signed_at), Contract.id)
     )
     return list(db.session.scalars(query))
 

@@ -179,10 +179,11 @@ def signature_findings(report: ValidationReport, *, unsigned_draft: bool = False
 def party_findings(report: ValidationReport, contract: Contract, match: Match) -> list[Finding]:
     """The signatures must be exactly the contract's parties, in order: the employer's seal, then the worker's."""
     findings: list[Finding] = []
+    order = expected_order(contract)
     for index, signature in enumerate(report.signatures):
         about = _about(index, signature)
         party = signer_party(signature, contract)
-        expected = EXPECTED_ORDER[index] if index < len(EXPECTED_ORDER) else None
+        expected = order[index] if index < len(order) else None
         if expected is None:
             findings.append(Finding("extra_party_signature" if party else "extra_signature", **about))
         elif party is None:
@@ -192,6 +193,11 @@ def party_findings(report: ValidationReport, contract: Contract, match: Match) -
         elif match.relation is Relation.ADDED_TO and signature.signed_length > match.length:
             findings.append(Finding("not_recorded", **about))
     return findings
+
+
+def expected_order(contract: Contract) -> tuple[str, ...]:
+    """Who signs, in order: the employer alone for a notice (delivered, not countersigned), else both parties."""
+    return (EMPLOYER,) if contract.kind.is_notice else EXPECTED_ORDER
 
 
 def signer_party(signature: SignatureReport, contract: Contract) -> str | None:
@@ -220,7 +226,9 @@ def describe_version(contract: Contract, match: Match, report: ValidationReport)
     """Which version of ``contract`` the file is, and what happened to the contract since."""
     assert match.document is not None
     documents = contract.documents
-    if match.relation is Relation.CUT_SHORT:
+    if contract.kind.is_notice:
+        stage = _notice_stage(match, documents[-1].version)
+    elif match.relation is Relation.CUT_SHORT:
         signed = min(len(report.signatures), 2)
         stage = (Stage.UNSIGNED, Stage.EMPLOYER_ONLY, Stage.BOTH_NOT_FINAL)[signed]
     else:
@@ -231,9 +239,12 @@ def describe_version(contract: Contract, match: Match, report: ValidationReport)
     if stage is Stage.FINAL:
         changes = queries.signed_changes(contract) + queries.later_amendments(contract)
         later = tuple(
-            LaterDocument(c.kind.value, c.number, clock.as_utc(c.worker_signed_at)) for c in changes if c.worker_signed_at
+            LaterDocument(c.kind.value, c.number, clock.as_utc(signed_at))
+            for c in changes
+            if (signed_at := c.worker_signed_at or c.employer_signed_at)
         )
-    completed_at = contract.worker_signed_at if stage is not Stage.FINAL else None
+    done_at = contract.employer_signed_at if contract.kind.is_notice else contract.worker_signed_at
+    completed_at = done_at if stage is not Stage.FINAL else None
     return Version(
         stage=stage,
         relation=match.relation,
@@ -247,6 +258,15 @@ def describe_version(contract: Contract, match: Match, report: ValidationReport)
         completed_at=clock.as_utc(completed_at) if completed_at else None,
         changes_number=contract.parent.number if contract.parent is not None else None,
     )
+
+
+def _notice_stage(match: Match, last_version: int) -> Stage:
+    """A notice is final once the employer's sealed and completed version is stored; before that it is a draft."""
+    assert match.document is not None
+    final = match.document.stage == "completed" and match.document.version == last_version
+    if match.relation is not Relation.CUT_SHORT and final:
+        return Stage.FINAL
+    return Stage.UNSIGNED
 
 
 def _about(index: int, signature: SignatureReport) -> dict[str, Any]:

@@ -112,6 +112,8 @@ def headline(result: Result, version: Version, findings: Sequence[Finding]) -> s
     """One line for the top of the report."""
     codes = {f.code for f in findings}
     if result is Result.VALID:
+        if _is_notice(version):
+            return _("Valid: the employer's sealed notice (final)")
         return _("Valid: the final contract, signed by both parties")
     if result is Result.INCOMPLETE:
         return {
@@ -126,6 +128,10 @@ def headline(result: Result, version: Version, findings: Sequence[Finding]) -> s
     if codes & {"changed", "added_after_signing", "added_data"}:
         return _("Not valid: this file was changed after signing")
     return _("Not valid")
+
+
+def _is_notice(version: Version) -> bool:
+    return version.kind is not None and Kind(version.kind).is_notice
 
 
 def version_lines(version: Version, *, changed: bool = False) -> list[str]:
@@ -150,6 +156,8 @@ def version_lines(version: Version, *, changed: bool = False) -> list[str]:
                 "(the long-term validation data and the archive timestamp are missing)."
             )
         )
+    elif _is_notice(version):
+        lines.append(_("Sealed by the employer and delivered to the worker (final); a notice needs no countersignature."))
     else:
         lines.append(_("Signed by both parties (final)."))
     if version.stage is not Stage.FINAL:
