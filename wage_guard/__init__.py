@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
     from wage_guard.identity import models as _identity  # noqa: F401
     from wage_guard.ledger import models as _ledger  # noqa: F401
+    from wage_guard.payroll import models as _payroll  # noqa: F401
     from wage_guard.locale import select_locale
     from wage_guard.signing import models as _signing  # noqa: F401
     from wage_guard.sms import models as _sms  # noqa: F401

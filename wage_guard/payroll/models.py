@@ -1,0 +1,105 @@
+"""Imported wage sheets (工资表) as versions per project and month, and their lines.
+
+Why versions: a foreman re-imports a month to correct it. The new file replaces the month for every total and
+rule, but the old one stays (an inspector must see that a sheet was changed after the workers confirmed it).
+Exactly one version per project and month is current (``superseded_at`` is null); totals only ever read the
+current one.
+
+Lines are matched to workers by the ID number's blind index, never by name; a line for someone not on the
+project's roster is kept (``worker_id`` null or ``on_roster`` false) because the risk rules need it. Names, ID
+numbers and payee names are personal data and encrypted at rest like the rest of the platform's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wage_guard.accounts.models import User
+from wage_guard.enrollment.identity import mask_id_number
+from wage_guard.enrollment.models import Worker
+from wage_guard.extensions import db
+from wage_guard.fieldcrypt import EncryptedString
+from wage_guard.organisations.models import Project
+
+#: Money columns: yuan with fen, up to 9,999,999,999.99.
+Money = sa.Numeric(12, 2)
+
+
+class PayrollImport(db.Model):  # type: ignore[name-defined,misc]
+    """One imported wage sheet: a version of one project's month."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    #: The wage month as its first day (2026-10-01 for 2026-10).
+    month: Mapped[date]
+    #: 1 for the first import of the month, then 2, 3, ...
+    version: Mapped[int]
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    file_sha256: Mapped[str] = mapped_column(sa.String(64))
+    #: "upload" (web) or "cli".
+    source: Mapped[str] = mapped_column(sa.String(16))
+    line_count: Mapped[int]
+    total_gross: Mapped[Decimal] = mapped_column(Money)
+    total_deductions: Mapped[Decimal] = mapped_column(Money)
+    total_net: Mapped[Decimal] = mapped_column(Money)
+    imported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    imported_at: Mapped[datetime]
+    #: Set when a later version of the same month replaced this one.
+    superseded_at: Mapped[datetime | None]
+
+    project: Mapped[Project] = relationship()
+    imported_by: Mapped[User | None] = relationship()
+    lines: Mapped[list[PayrollLine]] = relationship(
+        back_populates="payroll_import", order_by="PayrollLine.row_number", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.UniqueConstraint("project_id", "month", "version"),)
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+    def __repr__(self) -> str:
+        return f"<PayrollImport {self.id} project={self.project_id} month={self.month:%Y-%m} v{self.version}>"
+
+
+class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
+    """One worker's wage for the month as the sheet states it (a line of the 工资支付台账)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("payroll_import.id"), index=True)
+    #: The row in the file (1-based, as the spreadsheet shows it), for messages and the evidence trail.
+    row_number: Mapped[int]
+    #: The person, matched by the ID number's blind index; None when nobody with that ID number is known.
+    worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("worker.id"), index=True)
+    #: Whether the person is on this project's roster (a line for someone else is kept and flagged).
+    on_roster: Mapped[bool]
+    name: Mapped[str] = mapped_column(EncryptedString("payroll_line.name"))
+    id_number: Mapped[str] = mapped_column(EncryptedString("payroll_line.id_number"))
+    id_number_index: Mapped[str] = mapped_column(sa.String(64), index=True)
+    days_worked: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
+    overtime_hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 1))
+    gross: Mapped[Decimal] = mapped_column(Money)
+    deductions: Mapped[Decimal] = mapped_column(Money)
+    deduction_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    net: Mapped[Decimal] = mapped_column(Money)
+    pay_date: Mapped[date | None]
+    #: 发放方式 as normalised by the parser: "bank" (银行代发), "wage_account" (专户), "cash", "other".
+    channel: Mapped[str | None] = mapped_column(sa.String(16))
+    payee_name: Mapped[str | None] = mapped_column(EncryptedString("payroll_line.payee_name"))
+    #: The last four digits of the bank card (银行卡号后四位); never the whole number.
+    account_tail: Mapped[str | None] = mapped_column(sa.String(4))
+
+    payroll_import: Mapped[PayrollImport] = relationship(back_populates="lines")
+    worker: Mapped[Worker | None] = relationship()
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def __repr__(self) -> str:  # no personal data in reprs
+        return f"<PayrollLine {self.id} import={self.import_id} row={self.row_number}>"
