@@ -118,6 +118,8 @@ def test_unknown_minimum_wage_is_confirmed_and_leaves_a_note(
     with app.app_context():
         issued = db.session.scalars(sa.select(ContractEvent).where(ContractEvent.kind == "issued")).one()
         assert issued.details["confirmed_warnings"] == ["C15"]
+    detail = foreman.get(f"/projects/{signing_world.base.project_a}/contracts/{contract.id}").get_data(as_text=True)
+    assert 'data-quality="R02"' in detail  # the foreman's contract page carries the note
 
 
 def test_the_minimum_wage_of_the_start_date_applies(app: Flask, signing_world: SigningWorld, foreman: FlaskClient) -> None:
@@ -131,6 +133,8 @@ def test_the_minimum_wage_of_the_start_date_applies(app: Flask, signing_world: S
     assert post(foreman, signing_world, [wang], start_date="2026-12-31", **monthly).status_code == 302
     [contract] = contracts_of(app, wang)
     assert contract.data_quality is None
+    detail = foreman.get(f"/projects/{signing_world.base.project_a}/contracts/{contract.id}").get_data(as_text=True)
+    assert "data-quality" not in detail
 
 
 def test_the_form_shows_the_minimum_wage_it_will_use(app: Flask, signing_world: SigningWorld, foreman: FlaskClient) -> None:
@@ -266,6 +270,8 @@ def test_a_minor_worker_is_marked_and_the_contract_restricts_the_work(
     assert post(foreman, signing_world, [entry], confirm_minimum_wage="y").status_code == 302
     [contract] = contracts_of(app, entry)
     assert stored_terms(app, contract.id).other_terms.startswith(MINOR_WORKER_CLAUSE)
+    detail = foreman.get(f"/projects/{signing_world.base.project_a}/contracts/{contract.id}").get_data(as_text=True)
+    assert 'data-age="minor"' in detail
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from wage_guard.contracts import expiry, lifecycle, notice_state
+from wage_guard.contracts import ages, expiry, lifecycle, notice_state
 from wage_guard.contracts.lifecycle import Status
 from wage_guard.contracts.models import Contract
 from wage_guard.extensions import db
@@ -70,3 +70,13 @@ def working_after_expiry(contract: Contract) -> bool:
         Contract.status.in_([*lifecycle.OPEN, Status.IN_FORCE]),
     )
     return db.session.scalar(newer.limit(1)) is None
+
+
+def age_mark(contract: Contract, start: date) -> ages.AgeMark | None:
+    """The worker's age mark on the contract's start date (a minor's restrictions show on the foreman's page)."""
+    return ages.age_mark(contract.worker.id_number, start)
+
+
+def data_quality_codes(contract: Contract) -> list[str]:
+    """The risk rules whose check was inconclusive when the contract was issued (e.g. R02: no minimum wage known)."""
+    return sorted(code for code, note in (contract.data_quality or {}).items() if note.get("outcome") == "inconclusive")

@@ -101,11 +101,14 @@ def detail(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
     """One contract: status, terms, the evidence trail and the changes made to it."""
     project = organisations.get_project(actor(), project_id)
     contract = services.get_contract(project, contract_id)
+    contract_terms = services.contract_terms(contract)
     return render_template(
         "contracts/detail.html",
         project=project,
         contract=contract,
-        terms=services.contract_terms(contract),
+        terms=contract_terms,
+        age_mark=queries.age_mark(contract, contract_terms.start_date),
+        data_quality=queries.data_quality_codes(contract),
         children=services.children(contract),
         change_form=_change_form(contract),
         notice_form=NoticeForm(),
