@@ -131,6 +131,15 @@ def test_employer_seals_and_worker_signs_on_a_phone(
     worker.wait_for_url("**/s/done")
     _shot(worker, shots, "worker-6-done")
 
+    # The same SMS link again, now used: no dead end and no staff login, but the way to My contracts.
+    worker.goto(live_server + f"/s/{token}")
+    assert "登录" not in worker.inner_text("main")
+    _shot(worker, shots, "worker-7-used-link")
+    worker.click("#to-my-contracts")
+    worker.wait_for_url("**/me/**")
+    assert "我的合同" in worker.inner_text("body")
+    _shot(worker, shots, "worker-8-my-contracts")
+
     pdf = final_pdf(app, contract_id)
     with app.app_context():
         report = signing.verify(pdf).to_dict()
