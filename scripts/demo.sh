@@ -7,6 +7,11 @@ bash scripts/bootstrap.sh requirements.txt
 export FLASK_APP=wsgi
 host=${WAGE_GUARD_DEMO_HOST:-127.0.0.1}
 port=${WAGE_GUARD_DEMO_PORT:-5000}
+# Links in text messages sent by the scheduler (no request to take a host from) point here; on 0.0.0.0 (phones in
+# the LAN) set WAGE_GUARD_PUBLIC_BASE_URL to this machine's LAN address instead.
+if [ -z "${WAGE_GUARD_PUBLIC_BASE_URL:-}" ] && [ "$host" != "0.0.0.0" ]; then
+  export WAGE_GUARD_PUBLIC_BASE_URL="http://$host:$port"
+fi
 .venv/bin/flask db upgrade
 .venv/bin/flask demo seed
 .venv/bin/python -m jobs &
