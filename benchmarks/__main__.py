@@ -2,12 +2,12 @@
 
 import sys
 
-from benchmarks import contracts, enrolment_lcp, ledger, merkle, signing_lcp
+from benchmarks import contracts, enrolment_lcp, ledger, merkle, payroll, signing_lcp
 
 
 def main() -> int:
     statuses = []
-    for benchmark in (contracts, ledger, merkle, enrolment_lcp, signing_lcp):
+    for benchmark in (contracts, ledger, merkle, enrolment_lcp, signing_lcp, payroll):
         statuses.append(benchmark.main([]))
         print()
     return max(statuses)

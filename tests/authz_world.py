@@ -4,10 +4,10 @@ Project B (county 370321, employer B) gets three roster entries, a crew, a QR li
 parties (B1), an amendment of it waiting for the company seal (B2), a contract waiting for its worker (B3) and a
 notice of rescission of B1 that employer B has sealed and served (B4),
 with their PDFs, page previews, signing and sealing links, an identity check (a lost phone reported to foreman B,
-with the cancel link texted to the registered phone), evidence-log entries and a published tree head. Payroll
-does not exist yet: add it here when it does. Project A (county 370322, employer A) gets what its outsiders
-need to act as themselves: a worker with a contract to sign (A1, so a live signing link and a portal login) and
-a contract waiting for employer A's seal (A2, so a live sealing link).
+with the cancel link texted to the registered phone), a payroll import of 2026-10 (a wage sheet with 赵六 and 钱七,
+so ``payroll_import_b``), evidence-log entries and a published tree head. Project A (county 370322, employer A)
+gets what its outsiders need to act as themselves: a worker with a contract to sign (A1, so a live signing link and
+a portal login) and a contract waiting for employer A's seal (A2, so a live sealing link).
 
 Signing costs seconds, so the world is built once per module and copied row by row (``snapshot``/``restore``):
 the suite's autouse fixture empties every table after each test, and each test puts the copy back.
@@ -80,8 +80,15 @@ class ObjectWorld:
     staff_b: list[int]
     #: Entries in the evidence log (each is public JSON: none may show B's data).
     log_entries: int
+    #: Project B's wage sheet for 2026-10 (a ``PayrollImport`` id).
+    payroll_import_b: int
     #: Text that only someone entitled to project B may see.
     markers_b: list[str] = field(default_factory=list)
+    #: B's wage confirmations (a month's payroll: 赵六 and 钱七 texted, 周九 held by his phone change), the link
+    #: texted to 赵六, and a complaint 赵六 filed in the portal.
+    confirmations_b: list[int] = field(default_factory=list)
+    confirm_token_b: str = ""
+    complaints_b: list[int] = field(default_factory=list)
 
 
 def build_object_world(app: Flask) -> ObjectWorld:
@@ -157,6 +164,11 @@ def build_object_world(app: Flask) -> ObjectWorld:
     sign_token_a = link_in_sms(app, WORKERS_A["李四"][1], "/s/")
     [a2] = _issue(app, base, "foreman_a", base.project_a, [entries_a["王五"]])
     seal_token_a = link_in_sms(app, STAFF_PHONES["employer_a"], "/seal/")
+    payroll_import_b = _import_payroll(app, base)
+
+    confirmations_b, complaints_b = _payroll_b(app, base, enrollments_b)
+    confirm_token_b = _wage_link(app, WORKER_B[1])
+    _bank_results_b(app, base)
 
     with app.app_context():
         numbers = [db.session.get(Contract, i).number for i in (b1, b2, b3, b4)]  # type: ignore[union-attr]
@@ -178,7 +190,7 @@ def build_object_world(app: Flask) -> ObjectWorld:
         "钢筋一班",
         *numbers,
     ]
-    return ObjectWorld(
+    world = ObjectWorld(
         base=base,
         contracts_b={"signed": b1, "amendment": b2, "pending": b3, "notice": b4},
         contract_numbers_b=numbers,
@@ -194,8 +206,75 @@ def build_object_world(app: Flask) -> ObjectWorld:
         cancel_token_b=cancel_token_b,
         staff_b=[base.users[name] for name in ("foreman_b", "employer_b", FOREMAN_B2[0])],
         log_entries=log_entries,
+        payroll_import_b=payroll_import_b,
         markers_b=markers,
     )
+    world.confirmations_b, world.confirm_token_b, world.complaints_b = confirmations_b, confirm_token_b, complaints_b
+    return world
+
+
+def _payroll_b(app: Flask, base: World, enrollment_ids: list[int]) -> tuple[list[int], list[int]]:
+    """A payroll month of project B through the after-import hook, and a complaint filed in the portal."""
+    from tests.confirmations.support import Row, import_month
+    from wage_guard.codes.services import Requester
+    from wage_guard.complaints import services as complaints
+    from wage_guard.confirmations.models import WageConfirmation
+
+    with app.app_context():
+        import_month(base.project_b, [Row(i) for i in enrollment_ids])
+        entry = db.session.get(Enrollment, enrollment_ids[0])
+        assert entry is not None
+        form = complaints.ComplaintForm(months="2026-10", amount="4500", note="十月工资未发")
+        complaint = complaints.file_from_portal(entry.worker, base.project_b, form, now=clock.utcnow(), requester=Requester())
+        ids = list(db.session.scalars(sa.select(WageConfirmation.id).order_by(WageConfirmation.id)))
+        boundary.commit()
+        return ids, [complaint.id]
+
+
+def _wage_link(app: Flask, phone: str) -> str:
+    from tests.confirmations.support import link_token
+
+    return link_token(app, phone)
+
+
+def _import_payroll(app: Flask, base: World) -> int:
+    """Foreman B imports project B's wage sheet for 2026-10 (the shared test file builders)."""
+    from tests.payroll import files
+
+    rows = files.sheet(
+        [
+            files.wage_line("赵六", id_no=id_number("37032119800101123")),
+            files.wage_line(WORKER_B2[0], number=2, id_no=id_number(WORKER_B2[1])),
+        ]
+    )
+    with app.test_request_context():
+        from wage_guard.payroll import services as payroll
+
+        foreman, project = db.session.get(User, base.users["foreman_b"]), db.session.get(Project, base.project_b)
+        assert project is not None
+        month = payroll.parse_month("2026-10")
+        imported = payroll.import_payroll(
+            foreman, project, month, "工资表.xlsx", files.xlsx(rows), source="upload", now=clock.utcnow()
+        )
+        boundary.commit()
+        return imported.id
+
+
+def _bank_results_b(app: Flask, base: World) -> None:
+    """Foreman B imports the bank's transfer results (代发回单) of 2026-10, so the wage ledger shows them."""
+    from tests.payroll.bank_support import BANK_HEADER
+
+    rows = [BANK_HEADER, [1, "赵六", "6222021234566789", "4800.00", "成功", "2026-11-15"]]
+    with app.test_request_context():
+        from tests.payroll.files import csv_bytes
+        from wage_guard.payroll import bank
+        from wage_guard.payroll import services as payroll
+
+        foreman, project = db.session.get(User, base.users["foreman_b"]), db.session.get(Project, base.project_b)
+        assert project is not None
+        month = payroll.parse_month("2026-10")
+        bank.import_bank_results(foreman, project, month, "代发回单.csv", csv_bytes(rows), source="upload", now=clock.utcnow())
+        boundary.commit()
 
 
 def _lost_phone(app: Flask, base: World, enrollment_id: int) -> int:

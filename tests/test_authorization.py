@@ -37,11 +37,34 @@ from wage_guard.organisations.models import Crew, Project, ProjectManager
 from wage_guard.portal import services as portal
 
 #: URL arguments that name an object (of project B in these tests).
-OBJECT_ARGS = {"project_id", "contract_id", "enrollment_id", "link_id", "token", "number", "check_id", "user_id"}
+OBJECT_ARGS = {
+    "project_id",
+    "contract_id",
+    "enrollment_id",
+    "link_id",
+    "token",
+    "number",
+    "check_id",
+    "user_id",
+    "confirmation_id",
+    "complaint_id",
+}
 #: Other URL arguments, with the value to use.
 PLAIN_ARGS: dict[str, object] = {"page": 0, "size": 1, "seq": 0, "filename": "css/app.css", "name": "issuing"}
-SESSION_AUDIENCES = {Audience.SIGNING_SESSION, Audience.SEALING_SESSION, Audience.ENROLMENT_SESSION}
-LINK_AUDIENCES = {Audience.SIGNING_LINK, Audience.SEALING_LINK, Audience.ENROLMENT_LINK, Audience.CANCEL_LINK}
+SESSION_AUDIENCES = {
+    Audience.SIGNING_SESSION,
+    Audience.SEALING_SESSION,
+    Audience.ENROLMENT_SESSION,
+    Audience.CONFIRMATION_SESSION,
+    Audience.COMPLAINT_SESSION,
+}
+LINK_AUDIENCES = {
+    Audience.SIGNING_LINK,
+    Audience.SEALING_LINK,
+    Audience.ENROLMENT_LINK,
+    Audience.CANCEL_LINK,
+    Audience.CONFIRMATION_LINK,
+}
 #: Endpoints that end the session: tried last, so the rest is tried with the session.
 SESSION_ENDERS = {"accounts.logout", "portal.logout"}
 #: Public endpoints that show B's contract numbers by design: the number is printed on the contract, the
@@ -51,7 +74,14 @@ NUMBERS_ARE_PUBLIC = {"verification.known", "log.entry"}
 
 
 def token_kind(endpoint: str) -> str:
-    kinds = (("sign.worker_", "sign"), ("sign.employer_", "seal"), ("enroll.", "enrol"), ("identity_public.", "cancel"))
+    kinds = (
+        ("sign.worker_", "sign"),
+        ("sign.employer_", "seal"),
+        ("enroll.", "enrol"),
+        ("identity_public.", "cancel"),
+        ("confirm.", "confirm"),
+        ("complaints.poster", "enrol"),  # the complaint form behind the site poster's QR link
+    )
     for prefix, kind in kinds:
         if endpoint.startswith(prefix):
             return kind
@@ -197,6 +227,8 @@ def b_values(arg: str, endpoint: str, world: ObjectWorld) -> list[object]:
         "check_id": [world.check_b],
         "user_id": list(world.staff_b),
         "seq": list(range(world.log_entries)),
+        "confirmation_id": list(world.confirmations_b),
+        "complaint_id": list(world.complaints_b),
     }
     if arg == "token":
         tokens = {
@@ -204,6 +236,7 @@ def b_values(arg: str, endpoint: str, world: ObjectWorld) -> list[object]:
             "seal": world.seal_token_b,
             "enrol": world.base.token_b,
             "cancel": world.cancel_token_b,
+            "confirm": world.confirm_token_b,
         }
         return [tokens[token_kind(endpoint)]]
     if arg in values:
@@ -264,7 +297,12 @@ REDIRECTS = {301, 302, 303, 307, 308}
 def _is_start_page(location: str) -> bool:
     """A login or start page: staff login, the portal's phone page, a link's first page."""
     path = urlsplit(location).path
-    return path == "/login" or path == "/me/" or path.rstrip("/").count("/") == 2 and path.startswith(("/s/", "/seal/", "/e/"))
+    return (
+        path == "/login"
+        or path == "/me/"
+        or path.rstrip("/").count("/") == 2
+        and path.startswith(("/s/", "/seal/", "/e/", "/w/"))
+    )
 
 
 def _text(response: TestResponse) -> str:

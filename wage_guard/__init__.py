@@ -53,13 +53,17 @@ def register_extensions(app: Flask) -> None:
     from wage_guard import security
     from wage_guard.accounts import models as _accounts  # noqa: F401  (register every model with the metadata)
     from wage_guard.codes import models as _codes  # noqa: F401
+    from wage_guard.complaints import models as _complaints  # noqa: F401
+    from wage_guard.confirmations import models as _confirmations  # noqa: F401
     from wage_guard.contracts import models as _contracts  # noqa: F401
     from wage_guard.enrollment import models as _enrollment  # noqa: F401
     from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
     from wage_guard.identity import models as _identity  # noqa: F401
     from wage_guard.ledger import models as _ledger  # noqa: F401
-    from wage_guard.payroll import models as _payroll  # noqa: F401
     from wage_guard.locale import select_locale
+    from wage_guard.payroll import bank_models as _bank  # noqa: F401
+    from wage_guard.payroll import models as _payroll  # noqa: F401
+    from wage_guard.risk import models as _risk  # noqa: F401
     from wage_guard.signing import models as _signing  # noqa: F401
     from wage_guard.sms import models as _sms  # noqa: F401
 
@@ -99,6 +103,10 @@ def register_routing(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from wage_guard.accounts.views import bp as accounts_bp
     from wage_guard.admin.views import bp as admin_bp
+    from wage_guard.complaints.views import bp as complaints_bp
+    from wage_guard.confirmations.views import bp as confirm_bp
+    from wage_guard.confirmations.views import portal_bp as wages_bp
+    from wage_guard.confirmations.views import staff_bp as confirmations_bp
     from wage_guard.contracts.views import bp as contracts_bp
     from wage_guard.enrollment.views import bp as enrollment_bp
     from wage_guard.enrollment.views import public_bp as enrollment_public_bp
@@ -108,7 +116,9 @@ def register_blueprints(app: Flask) -> None:
     from wage_guard.journeys.views import bp as sign_bp
     from wage_guard.ledger.views import bp as log_bp
     from wage_guard.organisations.views import bp as organisations_bp
+    from wage_guard.payroll.views import bp as payroll_bp
     from wage_guard.portal.views import bp as portal_bp
+    from wage_guard.risk.views import bp as minimum_wages_bp
     from wage_guard.signing.views import bp as pki_bp
     from wage_guard.sms.views import bp as sms_bp
     from wage_guard.verification.views import bp as verification_bp
@@ -121,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         inspector_bp,
         sms_bp,
         admin_bp,
+        minimum_wages_bp,
         contracts_bp,
         sign_bp,
         portal_bp,
@@ -129,6 +140,11 @@ def register_blueprints(app: Flask) -> None:
         identity_bp,
         identity_public_bp,
         pki_bp,
+        payroll_bp,
+        confirm_bp,
+        wages_bp,
+        confirmations_bp,
+        complaints_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -170,7 +186,8 @@ def register_template_helpers(app: Flask) -> None:
 def _china_time(value: object, part: str = "datetime") -> str:
     """Show a datetime (or ISO timestamp) in China time, labelled; the one way templates show a time or a date.
 
-    ``part`` is "datetime" (to the second), "minute", "time" or "date". Naive datetimes are UTC (as stored). Times
+    ``part`` is "datetime" (to the second), "minute", "time", "date" or, for a date, "month" (a wage month).
+    Naive datetimes are UTC (as stored). Times
     carry the label "China time"; a date needs none: a plain ``date`` is shown as it is, and the "date" of a datetime
     is its China calendar day (a link expiring at 23:00 UTC expires on the next day in China).
     """
@@ -182,7 +199,7 @@ def _china_time(value: object, part: str = "datetime") -> str:
     if not value:
         return "—"
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value.isoformat()
+        return f"{value:%Y-%m}" if part == "month" else value.isoformat()
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     local = as_utc(moment).astimezone(CHINA)
     if part == "date":

@@ -43,6 +43,9 @@ class Audience(enum.StrEnum):
     CANCEL_LINK = "holder of the link texted to a worker's registered phone to stop a phone change"
     PORTAL_LOGIN = "anyone logging into the worker portal (every phone gets a code; only a registered one then sees contracts)"
     PORTAL = "portal session of the contract's worker (SMS code to the worker's phone)"
+    CONFIRMATION_LINK = "holder of a worker's wage-confirmation link (texted to the worker)"
+    CONFIRMATION_SESSION = "holder of a wage-confirmation link who confirmed a code sent to the worker's phone in this browser"
+    COMPLAINT_SESSION = "the browser that started a complaint through a project's QR link (until its code is confirmed)"
     STAFF = "logged-in staff"
 
 
@@ -110,6 +113,8 @@ TABLE: dict[str, Access] = {
     "admin.deactivate_staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.ACCOUNT),
     "admin.reactivate_staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.ACCOUNT),
     "admin.unlock_staff_codes": _staff(Role.ADMIN, scope=Scope.ACCOUNT),  # only platform administrators unlock staff
+    "minimum_wages.index": _staff(Role.ADMIN),
+    "minimum_wages.county_tier": _staff(Role.ADMIN),
     "inspector.dashboard": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     # Projects.
     "organisations.list": _staff(scope=Scope.OWN),
@@ -151,6 +156,12 @@ TABLE: dict[str, Access] = {
     "contracts.withdraw": MANAGE_PROJECT,
     "contracts.change": MANAGE_PROJECT,
     "contracts.notice": MANAGE_PROJECT,
+    # Payroll: the foreman uploads a month's wage sheet (same permission as issuing contracts).
+    "payroll.upload": MANAGE_PROJECT,
+    "payroll.bank_import": MANAGE_PROJECT,  # the bank's transfer results (代发回单) of a month
+    "payroll.ledger_months": SEE_PROJECT,  # the wage ledger (工资支付台账): inspectors of the project's county too
+    "payroll.ledger_month": SEE_PROJECT,
+    "payroll.ledger_export": SEE_PROJECT,
     # Signing and sealing behind SMS links.
     "sign.worker_start": Access(Audience.SIGNING_LINK),
     "sign.worker_code": Access(Audience.SIGNING_LINK),
@@ -179,6 +190,22 @@ TABLE: dict[str, Access] = {
     "portal.acknowledge": Access(Audience.PORTAL),  # the worker's own served notice only (checked by the view)
     "portal.signing_certificate": Access(Audience.PORTAL),  # the session's own people only (checked by the view)
     "portal.logout": Access(Audience.PORTAL),
+    # Wage confirmations (工资确认) behind SMS links, in the portal, and the project's list; exit settlements.
+    "confirm.start": Access(Audience.CONFIRMATION_LINK),
+    "confirm.code": Access(Audience.CONFIRMATION_LINK),
+    "confirm.verify": Access(Audience.CONFIRMATION_LINK),
+    "confirm.slip": Access(Audience.CONFIRMATION_SESSION),
+    "wages.months": Access(Audience.PORTAL),
+    "wages.answer": Access(Audience.PORTAL),  # the session's own workers' confirmations only (checked by the view)
+    "confirmations.project_list": SEE_PROJECT,
+    "confirmations.settlement": MANAGE_PROJECT,
+    # Complaints about unpaid wages: from the poster's QR link or the portal; closed by managers or inspectors.
+    "complaints.poster": Access(Audience.ENROLMENT_LINK),
+    "complaints.poster_verify": Access(Audience.COMPLAINT_SESSION),
+    "complaints.poster_resend": Access(Audience.COMPLAINT_SESSION),
+    "complaints.portal": Access(Audience.PORTAL),
+    "complaints.project_list": SEE_PROJECT,
+    "complaints.detail": SEE_PROJECT,  # closing (POST): every role of the project's scope, inspectors included
     # Public verification and the evidence log's JSON.
     "verification.upload": ANYONE,
     "verification.known": ANYONE,  # contract number -> known here, and its status (the number is printed on it)

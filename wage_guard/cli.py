@@ -9,7 +9,9 @@ def register_commands(app: Flask) -> None:
     from wage_guard.demo import demo
     from wage_guard.ledger.cli import ledger
     from wage_guard.organisations.cli import organisations
+    from wage_guard.payroll.cli import payroll
+    from wage_guard.risk.cli import risk
     from wage_guard.signing.cli import signing
 
-    for group in (accounts, organisations, demo, signing, contracts, ledger):
+    for group in (accounts, organisations, demo, signing, contracts, ledger, payroll, risk):
         app.cli.add_command(group)

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,22 @@ class Config:
     SIGNING_SESSION_TTL = timedelta(minutes=30)
     #: Largest PDF accepted for verification uploads.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: Payroll imports (``sheets.reading``): the largest wage-sheet file, the most rows in it, and how large an
+    #: XLSX may become once unzipped (checked in the zip directory before reading, against zip bombs).
+    PAYROLL_MAX_FILE_BYTES = 10 * 1024 * 1024
+    PAYROLL_MAX_ROWS = 60_000
+    PAYROLL_MAX_EXPANDED_BYTES = 256 * 1024 * 1024
+
+    #: Risk rules (``wage_guard.risk``, risk-rules.md): days a stretch without a signed contract (R01) or work on an
+    #: expired one (R14) may last before it is flagged; R15's window and how many different people one phone,
+    #: device or address must verify codes for (one more than ``PHONE_SHARED_BY_AT_MOST``); and the tolerance of
+    #: amount comparisons for the payroll rules (a difference counts when over 1 yuan and over 1 per cent).
+    RISK_R01_GRACE_DAYS = 0
+    RISK_R14_GRACE_DAYS = 0
+    RISK_R15_WINDOW = timedelta(hours=72)
+    RISK_R15_MIN_PEOPLE = 3
+    RISK_AMOUNT_TOLERANCE_YUAN = Decimal("1")
+    RISK_AMOUNT_TOLERANCE_SHARE = Decimal("0.01")
 
     #: Demo mode shows the SMS outbox page and the language switcher's demo banner.
     DEMO_MODE = False

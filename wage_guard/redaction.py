@@ -24,7 +24,7 @@ from urllib.parse import unquote
 #: What replaces a token or a query value.
 MARKER = "[redacted]"
 #: Path prefixes whose next segment is a bearer token (``tests/test_redaction.py`` checks the URL map against it).
-TOKEN_PREFIXES = ("s", "seal", "e", "id")
+TOKEN_PREFIXES = ("s", "seal", "e", "id", "w")
 #: Segments after a token prefix that are pages, not tokens (``/s/done``).
 NOT_TOKENS = frozenset({"done", MARKER})
 #: Query parameters whose values are kept when they are short and plain; every other value is redacted.

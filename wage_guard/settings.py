@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -52,6 +53,15 @@ class Settings:
     tsa_url: str | None
     tsa_timeout_seconds: int
     max_content_length: int
+    payroll_max_file_bytes: int
+    payroll_max_rows: int
+    payroll_max_expanded_bytes: int
+    risk_r01_grace_days: int
+    risk_r14_grace_days: int
+    risk_r15_window: timedelta
+    risk_r15_min_people: int
+    risk_amount_tolerance_yuan: Decimal
+    risk_amount_tolerance_share: Decimal
     babel_default_locale: str
     #: argon2-cffi ``PasswordHasher`` options; tests make hashing cheap, production keeps the library's defaults.
     argon2_options: dict[str, Any]

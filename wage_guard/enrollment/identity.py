@@ -6,6 +6,7 @@ covers GB 11643 with the birth-date and region checks we need, hence the hand-wr
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -40,7 +41,9 @@ class IdNumber:
 
 def check_character(first17: str) -> str:
     """Return the GB 11643 check character for 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("17 digits expected")
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))  # C-level loops: payroll files check tens of thousands
     return CHECK_CHARACTERS[total % 11]
 
 
@@ -49,7 +52,7 @@ def parse_id_number(raw: str, *, today: date) -> IdNumber:
 
     :raises InvalidIdNumber: with a message naming exactly what is wrong.
     """
-    text = _to_ascii(raw).strip().replace(" ", "").upper()
+    text = to_ascii(raw).strip().replace(" ", "").upper()
     if not text:
         raise InvalidIdNumber(_("Please enter your ID number."))
     if len(text) == 15 and text.isdigit():
@@ -91,6 +94,10 @@ def _birth_date(text: str) -> date | None:
         return None
 
 
-def _to_ascii(text: str) -> str:
-    """Map full-width digits and letters (common from Chinese input methods) to ASCII."""
-    return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
+#: Full-width digits, letters and signs (from Chinese input methods) to ASCII, and the ideographic space to a space.
+FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def to_ascii(text: str) -> str:
+    """Map full-width digits, letters and signs (common from Chinese input methods) to ASCII."""
+    return text if text.isascii() else text.translate(FULL_WIDTH_TO_ASCII)

@@ -30,6 +30,7 @@ class County(db.Model):  # type: ignore[name-defined,misc]
     inspectorate_phone: Mapped[str | None] = mapped_column(sa.String(32))
 
     minimum_wages: Mapped[list[MinimumWage]] = relationship(back_populates="county", order_by="MinimumWage.effective_from")
+    wage_tier: Mapped[CountyWageTier | None] = relationship(back_populates="county")
 
     @property
     def city_code(self) -> str:
@@ -39,10 +40,34 @@ class County(db.Model):  # type: ignore[name-defined,misc]
     def province_code(self) -> str:
         return codes.province_code(self.code)
 
-    def minimum_wage_on(self, day: date) -> MinimumWage | None:
-        """Return the standard in force on ``day``, or None when none is configured."""
+    def minimum_wage_on(self, day: date) -> MinimumWage | TierMinimumWage | None:
+        """Return the standard in force on ``day``, or None when none is configured.
+
+        A row for this county wins; without one in force, the province's figure for the county's tier
+        (``CountyWageTier``) applies. When both exist the later one is in force (a county row wins a tie).
+        """
         current = [w for w in self.minimum_wages if w.effective_from <= day]
-        return current[-1] if current else None
+        own = current[-1] if current else None
+        tiered = self.tier_wage_on(day)
+        if own is None or (tiered is not None and tiered.effective_from > own.effective_from):
+            return tiered
+        return own
+
+    def tier_wage_on(self, day: date) -> TierMinimumWage | None:
+        """The province's figure for this county's tier in force on ``day`` (None without a tier or a figure)."""
+        if self.wage_tier is None:
+            return None
+        query = (
+            sa.select(TierMinimumWage)
+            .where(
+                TierMinimumWage.province_code == self.province_code[:2],
+                TierMinimumWage.tier == self.wage_tier.tier,
+                TierMinimumWage.effective_from <= day,
+            )
+            .order_by(TierMinimumWage.effective_from.desc())
+            .limit(1)
+        )
+        return db.session.scalar(query)
 
     def __repr__(self) -> str:
         return f"<County {self.code} {self.name}>"
@@ -62,6 +87,33 @@ class MinimumWage(db.Model):  # type: ignore[name-defined,misc]
 
     county: Mapped[County] = relationship(back_populates="minimum_wages")
     __table_args__ = (sa.UniqueConstraint("county_code", "effective_from"),)
+
+
+class TierMinimumWage(db.Model):  # type: ignore[name-defined,misc]
+    """A province's minimum wage for one tier (一档/二档/三档) from a given date (最低工资规定 Art. 7).
+
+    The province is the first two digits of the county code ("37" Shandong, "11" Beijing); a province without
+    tiers has one tier for all its counties (Beijing: 全市统一).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(sa.String(2))
+    tier: Mapped[str] = mapped_column(sa.String(32))
+    monthly: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    hourly: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    effective_from: Mapped[date]
+    source: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.UniqueConstraint("province_code", "tier", "effective_from"),)
+
+
+class CountyWageTier(db.Model):  # type: ignore[name-defined,misc]
+    """Which of its province's minimum-wage tiers a county is in (the site's county decides, 实施条例 Art. 14)."""
+
+    county_code: Mapped[str] = mapped_column(sa.ForeignKey("county.code"), primary_key=True)
+    tier: Mapped[str] = mapped_column(sa.String(32))
+
+    county: Mapped[County] = relationship(back_populates="wage_tier")
 
 
 class Employer(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

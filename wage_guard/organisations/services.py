@@ -13,8 +13,17 @@ from wage_guard.accounts.models import Role, User
 from wage_guard.errors import NotFound, PermissionDenied, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
-from wage_guard.organisations import codes
-from wage_guard.organisations.models import County, Crew, Employer, MinimumWage, Project, ProjectManager, ProjectStatus
+from wage_guard.organisations import codes, minimum_wages
+from wage_guard.organisations.models import (
+    County,
+    CountyWageTier,
+    Crew,
+    Employer,
+    MinimumWage,
+    Project,
+    ProjectManager,
+    ProjectStatus,
+)
 
 #: Seed data shipped with the package: counties and confirmed minimum wages (copied from shared/data).
 DIVISIONS_CSV = Path(__file__).with_name("data") / "divisions-min-wage.csv"
@@ -23,6 +32,7 @@ DIVISIONS_CSV = Path(__file__).with_name("data") / "divisions-min-wage.csv"
 def import_divisions(path: Path = DIVISIONS_CSV) -> tuple[int, int]:
     """Create or update counties, and add confirmed minimum-wage rows; returns (counties, wages) added."""
     counties = wages = 0
+    minimum_wages.seed_tier_wages()
     with path.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             county = db.session.get(County, row["code"])
@@ -33,8 +43,16 @@ def import_divisions(path: Path = DIVISIONS_CSV) -> tuple[int, int]:
             county.name, county.province_name = row["name"], row["province"]
             if row["confirmed"] == "yes" and row["min_wage_monthly"]:
                 wages += _add_minimum_wage(county, row)
+                _map_tier(county, row["min_wage_tier"])
     db.session.flush()
     return counties, wages
+
+
+def _map_tier(county: County, label: str) -> None:
+    """Put a county whose tier the seed confirms into that tier, unless the administrator already placed it."""
+    tier = minimum_wages.normalise_tier(label)
+    if tier and county.wage_tier is None:
+        county.wage_tier = CountyWageTier(county_code=county.code, tier=tier)
 
 
 def _add_minimum_wage(county: County, row: dict[str, str]) -> int:

@@ -50,6 +50,9 @@ class PayrollImport(db.Model):  # type: ignore[name-defined,misc]
     imported_at: Mapped[datetime]
     #: Set when a later version of the same month replaced this one.
     superseded_at: Mapped[datetime | None]
+    #: When the workers on this version were asked to confirm their lines (工资确认). The import leaves that to
+    #: the scheduler (``confirmations.services.request_pending``), so an upload is not held up by a text per worker.
+    confirmations_requested_at: Mapped[datetime | None]
 
     project: Mapped[Project] = relationship()
     imported_by: Mapped[User | None] = relationship()

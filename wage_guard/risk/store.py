@@ -1,0 +1,113 @@
+"""Write a rule's results into the findings: open new ones, reopen recurrences, close what cleared.
+
+Why here and not in each rule: idempotency and the audit trail are the same for every rule. A finding is found
+by (rule, subject, period); only a change of state is a transition, with a history row and an evidence-log
+entry; unchanged results write nothing, so a second run on the same data adds no rows and no log entries.
+Evidence that changed while the finding stayed open (an exposure that grew by a day) is updated in place.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from wage_guard.extensions import db
+from wage_guard.ledger import services as ledger
+from wage_guard.risk.models import Finding, FindingEvent, FindingStatus, Transition
+from wage_guard.risk.rule import Result, Rule, Scope
+
+
+def reconcile(rule: Rule, results: list[Result], scope: Scope) -> Counter[str]:
+    """Bring the rule's findings in ``scope`` in line with ``results``; returns counts of the transitions."""
+    query = scope.where(sa.select(Finding).where(Finding.rule_code == rule.code), Finding.county_code, Finding.project_id)
+    existing = {(f.subject, f.period): f for f in db.session.scalars(query)}
+    counts: Counter[str] = Counter()
+    seen = set()
+    for result in results:
+        key = (result.subject, result.period)
+        if key in seen:
+            continue
+        seen.add(key)
+        counts[_apply(rule, existing.get(key), result, scope.now)] += 1
+    for key, finding in existing.items():
+        if key not in seen and finding.status is FindingStatus.OPEN:
+            _transition(finding, Transition.CLOSED, "condition_cleared", scope.now, {})
+            finding.status, finding.closed_at, finding.notified_at = FindingStatus.CLOSED, scope.now, None
+            counts["closed"] += 1
+    db.session.flush()
+    counts.pop("unchanged", None)
+    return counts
+
+
+def _apply(rule: Rule, finding: Finding | None, result: Result, now: datetime) -> str:
+    if finding is None:
+        finding = Finding(
+            rule_code=rule.code,
+            subject=result.subject,
+            period=result.period,
+            status=FindingStatus.OPEN,
+            first_opened_at=now,
+            opened_at=now,
+        )
+        _copy(finding, result)
+        db.session.add(finding)
+        db.session.flush()
+        _transition(finding, Transition.OPENED, "first_detected", now, {})
+        return "opened"
+    before = (finding.outcome, finding.severity)
+    _copy(finding, result)
+    if finding.status is FindingStatus.CLOSED:
+        finding.status, finding.opened_at, finding.closed_at = FindingStatus.OPEN, now, None
+        _transition(finding, Transition.REOPENED, "condition_recurred", now, {"summary": _summary(result.evidence)})
+        return "reopened"
+    if before != (finding.outcome, finding.severity):
+        reason = "outcome_changed" if before[0] != finding.outcome else "severity_changed"
+        details = {"from_outcome": before[0].value, "from_severity": before[1].value if before[1] else None}
+        _transition(finding, Transition.CHANGED, reason, now, details)
+        return "changed"
+    return "unchanged"
+
+
+def _copy(finding: Finding, result: Result) -> None:
+    """Set what the latest evaluation says; attribute assignment of equal values leaves the row clean."""
+    for name in ("county_code", "project_id", "worker_id", "outcome", "severity"):
+        if getattr(finding, name) != getattr(result, name):
+            setattr(finding, name, getattr(result, name))
+    if finding.evidence != result.evidence:
+        finding.evidence = result.evidence
+
+
+def _summary(evidence: dict[str, Any]) -> dict[str, Any]:
+    """The figures that say why a finding reopened (the evidence's expected and actual, and the dates used)."""
+    keys = ("expected", "actual", "uncovered_from", "end_date", "start_date", "problems", "inconclusive_because")
+    return {k: evidence[k] for k in keys if k in evidence}
+
+
+def _transition(finding: Finding, kind: Transition, reason: str, now: datetime, details: dict[str, Any]) -> None:
+    """A history row and its evidence-log entry (ids, codes and figures only: no names, ID or phone numbers)."""
+    payload = {
+        "rule": finding.rule_code,
+        "subject": finding.subject,
+        "period": finding.period,
+        "project": finding.project_id,
+        "county": finding.county_code,
+        "outcome": finding.outcome.value,
+        "severity": finding.severity.value if finding.severity else None,
+        "reason": reason,
+        **details,
+    }
+    entry = ledger.append(f"risk_finding_{kind.value}", f"risk_finding:{finding.id}", payload, now=now)
+    event = FindingEvent(
+        finding_id=finding.id,
+        kind=kind,
+        at=now,
+        reason=reason,
+        outcome=finding.outcome,
+        severity=finding.severity,
+        details=details,
+        ledger_seq=entry.seq,
+    )
+    db.session.add(event)
