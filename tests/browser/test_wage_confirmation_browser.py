@@ -1,6 +1,6 @@
 """Acceptance test in a real browser (Debian chromium at 360x740): after a payroll import a worker opens the
 confirmation link from the SMS, proves the phone with a code, reads the pay slip and disputes the amount; the
-foreman's confirmations page (desktop) then shows the dispute. Screenshots go to artifacts/browser/wage-*.png.
+foreman's confirmations page and the month's wage ledger (desktop) then show the dispute. Screenshots go to artifacts/browser/wage-*.png.
 """
 
 from __future__ import annotations
@@ -90,6 +90,13 @@ def test_worker_disputes_the_amount_and_the_foreman_sees_it(
         assert "少发了500元加班费" in cells[5], cells
         assert foreman.inner_text("#dispute-count") == "待处理异议：1 条"
         _shot(foreman, artifacts, "wage-06-foreman-dispute")
+
+        # The wage ledger of the month shows the same dispute on 赵六's line.
+        foreman.goto(f"{live_server}/projects/{world.project_b}/payroll/ledger/month?month=2026-10")
+        ledger_row = foreman.locator("tr", has_text="赵六")
+        assert ledger_row.count() == 1
+        assert "金额" in ledger_row.locator("td.confirmation").inner_text()
+        _shot(foreman, artifacts, "wage-07-foreman-ledger")
     finally:
         worker_context.close()
         foreman_context.close()
