@@ -1,6 +1,7 @@
 """Acceptance test in a real browser (Debian chromium at 360x740): after a payroll import a worker opens the
 confirmation link from the SMS, proves the phone with a code, reads the pay slip and disputes the amount; the
-foreman's confirmations page and the month's wage ledger (desktop) then show the dispute. Screenshots go to artifacts/browser/wage-*.png.
+foreman's confirmations page and the month's wage ledger (desktop) then show the dispute. Screenshots go to
+artifacts/browser/wage-*.png.
 """
 
 from __future__ import annotations
