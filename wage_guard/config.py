@@ -144,6 +144,23 @@ class Config:
     RISK_R15_MIN_PEOPLE = 3
     RISK_AMOUNT_TOLERANCE_YUAN = Decimal("1")
     RISK_AMOUNT_TOLERANCE_SHARE = Decimal("0.01")
+    #: Payroll rules R03-R09 (``risk.rules.payroll_*``): days after the contract pay day before a month without a
+    #: payroll line (R03) or a line paid after it (R04) is flagged; R04's days late for orange and (beyond) red;
+    #: R05's shortfall shares for orange and (beyond) red; and R09's monthly and yearly amounts for one person.
+    RISK_R03_GRACE_DAYS = 0
+    RISK_R04_GRACE_DAYS = 0
+    RISK_R04_ORANGE_DAYS = 30
+    RISK_R04_RED_DAYS = 60
+    RISK_R05_ORANGE_SHARE = Decimal("0.15")
+    RISK_R05_RED_SHARE = Decimal("0.25")
+    RISK_R09_MONTH_LIMIT = Decimal("50000")
+    RISK_R09_YEAR_LIMIT = Decimal("300000")
+    #: Worker-voice rules R10-R13 (``risk.rules.worker_voice``): days after the pay date before an unanswered
+    #: confirmation is flagged (R11) and the share of a project month's lines unconfirmed beyond which it is orange;
+    #: days after an exit before a missing settlement is flagged (R12).
+    RISK_R11_CONFIRM_DAYS = 7
+    RISK_R11_UNCONFIRMED_SHARE = Decimal("0.30")
+    RISK_R12_SETTLEMENT_DAYS = 30
 
     #: Demo mode shows the SMS outbox page and the language switcher's demo banner.
     DEMO_MODE = False

@@ -62,6 +62,17 @@ class Settings:
     risk_r15_min_people: int
     risk_amount_tolerance_yuan: Decimal
     risk_amount_tolerance_share: Decimal
+    risk_r03_grace_days: int
+    risk_r04_grace_days: int
+    risk_r04_orange_days: int
+    risk_r04_red_days: int
+    risk_r05_orange_share: Decimal
+    risk_r05_red_share: Decimal
+    risk_r09_month_limit: Decimal
+    risk_r09_year_limit: Decimal
+    risk_r11_confirm_days: int
+    risk_r11_unconfirmed_share: Decimal
+    risk_r12_settlement_days: int
     babel_default_locale: str
     #: argon2-cffi ``PasswordHasher`` options; tests make hashing cheap, production keeps the library's defaults.
     argon2_options: dict[str, Any]

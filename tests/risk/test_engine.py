@@ -45,8 +45,9 @@ FOREMAN_A = STAFF["foreman_a"][1]
 def _county(world: World) -> tuple[int, int]:
     """A project with one worker under contract (at 100 yuan a month: R02) and one without (R01)."""
     project = project_in(KNOWN, world.users)
-    covered = enrol(project, date(2026, 1, 1))
-    row = contract(covered, start_date=date(2026, 1, 1), pay_form=PayForm.MONTHLY, pay_amount=Decimal("100"))
+    # From February: its wages are due on 15 March, so the payroll rules (R03) have nothing to say yet.
+    covered = enrol(project, date(2026, 2, 1))
+    row = contract(covered, start_date=date(2026, 2, 1), pay_form=PayForm.MONTHLY, pay_amount=Decimal("100"))
     enrol(project, date(2026, 2, 1))
     return project.id, row.id
 
@@ -138,7 +139,7 @@ def test_roll_up_per_project_and_county(app: Flask, world: World) -> None:
     with app.app_context():
         project_id, _contract_id = _county(world)
         clean = project_in(KNOWN, world.users)
-        contract(enrol(clean, date(2026, 1, 1)), start_date=date(2026, 1, 1))
+        contract(enrol(clean, date(2026, 2, 1)), start_date=date(2026, 2, 1))
         run(TODAY, county=KNOWN)
         red = db.session.get(ProjectRollup, project_id)
         assert red is not None

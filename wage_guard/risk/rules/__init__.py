@@ -7,7 +7,20 @@ is added by importing it here. The engine (``risk.services``) knows rules only t
 from __future__ import annotations
 
 from wage_guard.risk.rule import Rule
-from wage_guard.risk.rules import contract_terms, proxy, roster
+from wage_guard.risk.rules import contract_terms, payroll_amounts, payroll_people, payroll_timing, proxy, roster, worker_voice
 
-RULES: tuple[Rule, ...] = tuple(sorted((*roster.RULES, *contract_terms.RULES, *proxy.RULES), key=lambda rule: rule.code))
+RULES: tuple[Rule, ...] = tuple(
+    sorted(
+        (
+            *roster.RULES,
+            *contract_terms.RULES,
+            *proxy.RULES,
+            *payroll_people.RULES,
+            *worker_voice.RULES,
+            *payroll_timing.RULES,
+            *payroll_amounts.RULES,
+        ),
+        key=lambda rule: rule.code,
+    )
+)
 BY_CODE = {rule.code: rule for rule in RULES}
