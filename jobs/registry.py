@@ -12,7 +12,8 @@ from jobs.confirmations import purge_unverified_complaints, remind_wage_confirma
 from jobs.contracts import contract_dates
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
 from jobs.ledger import publish_tree_head
-from jobs.risk import risk_cross_check
+from jobs.reminders import send_reminders
+from jobs.risk import risk_cross_check, risk_pending_projects
 from jobs.signing import renew_crls
 from jobs.sms import deliver_pending_sms
 
@@ -34,6 +35,8 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("renew_crls", renew_crls, 3600),
         JobDefinition("contract_dates", contract_dates, 3600),
         JobDefinition("risk_cross_check", risk_cross_check, 24 * 3600),
+        JobDefinition("risk_pending_projects", risk_pending_projects, 60),
+        JobDefinition("send_reminders", send_reminders, 3600),
         JobDefinition("request_wage_confirmations", request_wage_confirmations, 60),
         JobDefinition("remind_wage_confirmations", remind_wage_confirmations, 3600),
         JobDefinition("purge_unverified_complaints", purge_unverified_complaints, 600),

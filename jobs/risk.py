@@ -14,3 +14,8 @@ def risk_cross_check(*, now: datetime) -> dict[str, int]:
         "closed": counts.total("closed"),
         "sms": counts.sms_sent,
     }
+
+
+def risk_pending_projects(*, now: datetime) -> dict[str, int]:
+    """Run the engine for each project whose data changed since its last run, then take it off the queue."""
+    return services.run_pending(now=now)

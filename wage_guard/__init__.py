@@ -63,7 +63,9 @@ def register_extensions(app: Flask) -> None:
     from wage_guard.locale import select_locale
     from wage_guard.payroll import bank_models as _bank  # noqa: F401
     from wage_guard.payroll import models as _payroll  # noqa: F401
+    from wage_guard.reminders import models as _reminders  # noqa: F401
     from wage_guard.risk import models as _risk  # noqa: F401
+    from wage_guard.risk import queue_models as _risk_queue  # noqa: F401
     from wage_guard.signing import models as _signing  # noqa: F401
     from wage_guard.sms import models as _sms  # noqa: F401
 

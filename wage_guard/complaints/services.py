@@ -27,6 +27,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Project
+from wage_guard.risk.queue import queue_project
 from wage_guard.sms.phones import InvalidPhoneNumber, parse_mobile
 
 #: How long a poster complaint waits for its code before it is deleted.
@@ -170,6 +171,7 @@ def _open(complaint: Complaint, now: datetime, requester: codes.Requester) -> No
         },
         now=now,
     )
+    queue_project(complaint.project_id, now)
 
 
 def get_complaint(project: Project, complaint_id: int) -> Complaint:
@@ -207,6 +209,7 @@ def close(actor: User, complaint: Complaint, resolution: str, *, now: datetime) 
         },
         now=now,
     )
+    queue_project(complaint.project_id, now)
     return complaint
 
 

@@ -37,6 +37,7 @@ from wage_guard.i18n import _
 from wage_guard.identity import services as identity
 from wage_guard.ledger import services as ledger
 from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.risk.queue import queue_project
 from wage_guard.sms import services as sms
 
 #: Reminders go out this long after the first text: the first, then the second (and last).
@@ -230,6 +231,7 @@ def answer(
         ip=ledger.keyed(requester.ip_address, "ip") if requester.ip_address else None,
         device=ledger.keyed(requester.user_agent, "device") if requester.user_agent else None,
     )
+    queue_project(confirmation.project_id, now)
     return confirmation
 
 

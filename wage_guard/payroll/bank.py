@@ -27,6 +27,7 @@ from wage_guard.payroll import services as payroll_services
 from wage_guard.payroll.bank_models import BankResultImport, BankTransfer
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.payroll.parsing import Problem
+from wage_guard.risk.queue import queue_project
 from wage_guard.sheets import reading
 
 SOURCES = ("upload", "cli")
@@ -95,6 +96,7 @@ def import_bank_results(
     db.session.flush()
     counts = reconciliation.outcome_counts(lines, transfers, matches)
     _log(bank_import, payroll, counts, now=now)
+    queue_project(project.id, now)
     return BankImportResult(bank_import, counts)
 
 

@@ -36,6 +36,7 @@ from wage_guard.payroll import parsing, queries
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.payroll.parsing import ParsedLine, Problem
 from wage_guard.payroll.values import to_ascii
+from wage_guard.risk.queue import queue_project
 from wage_guard.settings import settings
 from wage_guard.sheets import reading
 
@@ -143,6 +144,7 @@ def import_payroll(
     db.session.flush()
     on_roster = _store_lines(payroll_import, project, lines)
     _log(payroll_import, previous, on_roster, now)
+    queue_project(project.id, now)
     db.session.expire(payroll_import, ["lines"])
     return payroll_import
 

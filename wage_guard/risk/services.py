@@ -19,7 +19,7 @@ from wage_guard.errors import ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.organisations.models import County, Project
-from wage_guard.risk import facts, notify, rollup, store
+from wage_guard.risk import facts, notify, queue, rollup, store
 from wage_guard.risk.models import Finding, FindingStatus
 from wage_guard.risk.rule import Scope
 from wage_guard.risk.rules import RULES
@@ -71,3 +71,21 @@ def open_by_rule(scope: Scope) -> dict[tuple[str, str], int]:
     query = sa.select(Finding.rule_code, Finding.severity, sa.func.count()).where(Finding.status == FindingStatus.OPEN)
     query = scope.where(query, Finding.county_code, Finding.project_id).group_by(Finding.rule_code, Finding.severity)
     return {(row[0], row[1].value if row[1] else "inconclusive"): row[2] for row in db.session.execute(query)}
+
+
+def run_pending(*, now: datetime) -> dict[str, int]:
+    """Run every project queued by a payroll or bank import, an answer or a complaint, and empty the queue.
+
+    A project queued again while it is being run stays queued (``queue.done`` compares the time); a project that
+    no longer exists is dropped.
+    """
+    result = {"projects": 0, "opened": 0, "closed": 0, "sms": 0}
+    for project_id, queued_at in queue.pending(now=now):
+        if db.session.get(Project, project_id) is not None:
+            counts = run(project=project_id, now=now)
+            result["projects"] += 1
+            result["opened"] += counts.total("opened") + counts.total("reopened")
+            result["closed"] += counts.total("closed")
+            result["sms"] += counts.sms_sent
+        queue.done(project_id, queued_at)
+    return result
