@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,15 +83,6 @@ _SEALED = {
     for column in PayrollLine.__table__.columns
     if isinstance(column.type, fieldcrypt.EncryptedString)
 }
-#: ``payroll_line`` with the encrypted columns as plain bytes, for inserting values sealed in bulk.
-_RAW_LINES = sa.table(
-    "payroll_line",
-    *(
-        sa.column(column.name, sa.LargeBinary() if column.name in _SEALED else column.type)
-        for column in PayrollLine.__table__.columns
-        if column.name != "id"
-    ),
-)
 _INSERT_CHUNK = 2000
 
 
@@ -184,15 +175,15 @@ def _totals_columns(totals: Totals) -> dict[str, Any]:
 def _store_lines(payroll_import: PayrollImport, project: Project, lines: list[ParsedLine]) -> int:
     """Insert the lines in chunks with their worker and roster match; return how many are on the roster.
 
-    Personal data is sealed here with the key looked up once, and inserted through a plain-typed view of the table
-    (``_RAW_LINES``): the ORM's per-value type processing cost more than the rows themselves at 50,000 lines.
+    Personal data is sealed here with the key looked up once per column, and the rows go to the driver's
+    ``executemany`` as tuples (``_insert``): SQLAlchemy's per-parameter processing cost more than the rows themselves
+    at 50,000 lines (see docs/performance.md).
     """
     index_of = fieldcrypt.blind_indexer("id_number")
     indexes = [index_of(line.id_number) for line in lines]
     workers = _workers_by_index(indexes)
     roster = set(db.session.scalars(sa.select(Enrollment.worker_id).where(Enrollment.project_id == project.id)))
-    seal = {column: fieldcrypt.sealer(context) for column, context in _SEALED.items()}
-    connection = db.session.connection()
+    seal_name, seal_id, seal_payee = (fieldcrypt.sealer(_SEALED[column]) for column in ("name", "id_number", "payee_name"))
     on_roster = 0
     for start in range(0, len(lines), _INSERT_CHUNK):
         rows = []
@@ -200,33 +191,41 @@ def _store_lines(payroll_import: PayrollImport, project: Project, lines: list[Pa
             worker_id = workers.get(index)
             listed = worker_id is not None and worker_id in roster
             on_roster += listed
-            rows.append(_row(payroll_import.id, line, index, worker_id, listed, seal))
-        connection.execute(sa.insert(_RAW_LINES), rows)
+            payee = seal_payee(line.payee_name) if line.payee_name is not None else None
+            rows.append(
+                (payroll_import.id, line.row_number, worker_id, listed, seal_name(line.name), seal_id(line.id_number),
+                 index, line.days_worked, line.overtime_hours, line.gross, line.deductions, line.deduction_reason,
+                 line.net, line.pay_date, line.channel, payee, line.account_tail)
+            )  # fmt: skip
+        _insert(rows)
     return on_roster
 
 
-def _row(
-    import_id: int, line: ParsedLine, index: str, worker_id: int | None, listed: bool, seal: dict[str, Callable[[str], bytes]]
-) -> dict[str, Any]:
-    return {
-        "import_id": import_id,
-        "row_number": line.row_number,
-        "worker_id": worker_id,
-        "on_roster": listed,
-        "name": seal["name"](line.name),
-        "id_number": seal["id_number"](line.id_number),
-        "id_number_index": index,
-        "days_worked": line.days_worked,
-        "overtime_hours": line.overtime_hours,
-        "gross": line.gross,
-        "deductions": line.deductions,
-        "deduction_reason": line.deduction_reason,
-        "net": line.net,
-        "pay_date": line.pay_date,
-        "channel": line.channel,
-        "payee_name": seal["payee_name"](line.payee_name) if line.payee_name is not None else None,
-        "account_tail": line.account_tail,
-    }
+#: The columns ``_store_lines`` fills, in the order of its tuples.
+_COLUMNS = (
+    "import_id", "row_number", "worker_id", "on_roster", "name", "id_number", "id_number_index", "days_worked",
+    "overtime_hours", "gross", "deductions", "deduction_reason", "net", "pay_date", "channel", "payee_name",
+    "account_tail",
+)  # fmt: skip
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """``executemany`` on the session's connection. PostgreSQL's driver takes the Python values as they are; SQLite
+    gets them as SQLAlchemy would store them (amounts as floats in NUMERIC columns, dates as ISO text)."""
+    connection = db.session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO payroll_line ({', '.join(_COLUMNS)}) VALUES ({', '.join([marker] * len(_COLUMNS))})"  # noqa: S608 - constant column names and markers; values are bound
+    if connection.dialect.name == "sqlite":
+        rows = [tuple(_sqlite_value(value) for value in row) for row in rows]
+    connection.exec_driver_sql(sql, rows)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _workers_by_index(indexes: list[str]) -> dict[str, int]:

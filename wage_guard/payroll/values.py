@@ -17,6 +17,7 @@ from wage_guard.i18n import _
 
 Cell = str | float | int | bool | date | datetime | None
 FEN = Decimal("0.01")
+_AMOUNT_LIMIT = 10_000_000_000
 TENTH = Decimal("0.1")
 #: Day 0 of Excel's 1900 date system as Python counts it (Excel's fictitious 1900-02-29 makes it the 30th).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -56,6 +57,8 @@ def text(cell: Cell) -> str:
 
 def amount(cell: Cell) -> Decimal:
     """Yuan with fen: ``1,234.50``, ``¥1,234.50元``, full-width digits, or a number cell (rounded to the fen)."""
+    if type(cell) is int and 0 <= cell < _AMOUNT_LIMIT:  # the common case, first: whole yuan in a number cell
+        return Decimal(cell).quantize(FEN)
     if isinstance(cell, bool):
         raise BadValue(_("This is not an amount."))
     if isinstance(cell, (int, float)):
@@ -78,6 +81,8 @@ def amount(cell: Cell) -> Decimal:
 
 def quantity(cell: Cell, unit_words: tuple[str, ...]) -> Decimal:
     """Days or hours with at most one decimal (``22``, ``21.5``, ``22天``)."""
+    if type(cell) is int and 0 <= cell < 10000:  # the common case, first: a whole number in a number cell
+        return Decimal(cell).quantize(TENTH)
     if isinstance(cell, bool):
         raise BadValue(_("This is not a number."))
     if isinstance(cell, (int, float)):
