@@ -202,11 +202,12 @@ def nearest_rank(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.enrolment_lcp", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="measured loads per page (default 5)")
+def arguments(prog: str, description: str, *, runs: int, page: str, argv: list[str] | None) -> argparse.Namespace | None:
+    """The options every LCP benchmark takes; None (after a message) when the browser is missing."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--runs", type=int, default=runs, help=f"measured loads per page (default {runs})")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured loads per page first (default 1)")
-    parser.add_argument("--check", action="store_true", help="exit non-zero when the enrolment page misses the goal")
+    parser.add_argument("--check", action="store_true", help=f"exit non-zero when {page} misses the goal")
     parser.add_argument("--no-throttle", action="store_true", help="measure without network/CPU throttling")
     parser.add_argument("--chromium", default=CHROMIUM, help=f"browser binary (default {CHROMIUM})")
     args = parser.parse_args(argv)
@@ -214,6 +215,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be at least 1")
     if not Path(args.chromium).exists():
         print(f"chromium not found at {args.chromium} (apt-get install chromium)", file=sys.stderr)
+        return None
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments("python -m benchmarks.enrolment_lcp", __doc__.splitlines()[0], runs=5, page="the enrolment page", argv=argv)
+    if args is None:
         return 2
     from playwright.sync_api import sync_playwright
 

@@ -14,7 +14,6 @@ signing session's cookie. Prints min, median, p90 and max per page, so the sprea
 
 from __future__ import annotations
 
-import argparse
 import logging
 import statistics
 import sys
@@ -23,8 +22,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.enrolment_lcp import GOAL_MS, Run, _key, baseline_app, benchmark_config, measure, nearest_rank, serve
-from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from benchmarks.enrolment_lcp import (
+    GOAL_MS,
+    Run,
+    _key,
+    arguments,
+    baseline_app,
+    benchmark_config,
+    measure,
+    nearest_rank,
+    serve,
+)
+from tests.browser.chromium import CHROMIUM_ARGS
 
 
 @contextmanager
@@ -74,17 +83,8 @@ def _row(name: str, runs: list[Run], baseline_median: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.signing_lcp", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="measured loads per page (default 7)")
-    parser.add_argument("--warmup", type=int, default=1, help="unmeasured loads per page first (default 1)")
-    parser.add_argument("--check", action="store_true", help="exit non-zero when a signing page misses the goal")
-    parser.add_argument("--no-throttle", action="store_true", help="measure without network/CPU throttling")
-    parser.add_argument("--chromium", default=CHROMIUM, help=f"browser binary (default {CHROMIUM})")
-    args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    if not Path(args.chromium).exists():
-        print(f"chromium not found at {args.chromium} (apt-get install chromium)", file=sys.stderr)
+    args = arguments("python -m benchmarks.signing_lcp", __doc__.splitlines()[0], runs=7, page="a signing page", argv=argv)
+    if args is None:
         return 2
     from playwright.sync_api import sync_playwright
 
