@@ -14,7 +14,6 @@ import functools
 import hashlib
 import hmac
 import os
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,21 +50,31 @@ def encrypt(plaintext: str, context: str) -> bytes:
     return _VERSION + nonce + sealed
 
 
-def sealer(context: str) -> Callable[[str], bytes]:
-    """``encrypt`` for many values of one column: the key is looked up once (bulk inserts of payroll lines)."""
-    cipher, associated = _cipher(_key("FIELD_ENCRYPTION_KEY")), context.encode()
+def seal_many(plaintexts: list[str | None], context: str) -> list[bytes | None]:
+    """``encrypt`` for a column of values (None stays None): the key is looked up once and the nonces are drawn
+    from the OS in one call (bulk inserts of payroll lines seal three values for each of tens of thousands)."""
+    encrypt_one, associated = _cipher(_key("FIELD_ENCRYPTION_KEY")).encrypt, context.encode()
+    nonces = os.urandom(12 * len(plaintexts))
+    sealed: list[bytes | None] = []
+    for at, plaintext in zip(range(0, len(nonces), 12), plaintexts, strict=True):
+        if plaintext is None:
+            sealed.append(None)
+            continue
+        nonce = nonces[at : at + 12]
+        sealed.append(_VERSION + nonce + encrypt_one(nonce, plaintext.encode(), associated))
+    return sealed
 
-    def seal(plaintext: str) -> bytes:
-        nonce = os.urandom(12)
-        return _VERSION + nonce + cipher.encrypt(nonce, plaintext.encode(), associated)
 
-    return seal
-
-
-def blind_indexer(context: str) -> Callable[[str], str]:
-    """``blind_index`` for many values: the key is looked up once."""
-    key = _key("BLIND_INDEX_KEY")
-    return lambda value: hmac.new(key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
+def blind_indexes(values: list[str], context: str) -> list[str]:
+    """``blind_index`` for a column of values: the key and the context prefix are absorbed once, and each value
+    continues a copy of that MAC state."""
+    prefixed = hmac.new(_key("BLIND_INDEX_KEY"), f"{context}\x00".encode(), hashlib.sha256)
+    indexes = []
+    for value in values:
+        mac = prefixed.copy()
+        mac.update(value.encode())
+        indexes.append(mac.hexdigest())
+    return indexes
 
 
 def decrypt(blob: bytes, context: str) -> str:

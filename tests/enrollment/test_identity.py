@@ -101,3 +101,19 @@ def test_age_matches_calendar_arithmetic(birth: date, day: date) -> None:
         except ValueError:  # 29 February
             anniversary = date(birth.year + age, 3, 1)
         assert anniversary <= day
+
+
+@given(st.text("0123456789", min_size=17, max_size=17))
+def test_the_check_character_is_the_gb11643_weighted_sum(first17: str) -> None:
+    """The byte-wise computation against the standard's formula written out."""
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    assert check_character(first17) == "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+def test_digits_of_other_scripts_are_no_id_number() -> None:
+    """``\\d`` and ``int()`` accept Arabic-Indic or Devanagari digits; an ID number is ASCII after full-width folding."""
+    arabic = "٣٧٠٣٢٢١٩٨٥٠٣١٥١٢٣"
+    with pytest.raises(InvalidIdNumber):
+        parse_id_number(arabic + "4", today=TODAY)
+    with pytest.raises(ValueError, match="17 digits"):
+        check_character(arabic[:17])

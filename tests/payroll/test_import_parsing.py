@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -212,3 +213,38 @@ def test_no_header_at_all() -> None:
     [problem] = parse([["a", "b"], ["c", "d"]]).problems
     assert problem.row is None
     assert "No header row" in problem.reason
+
+
+# --- Column by column equals row by row ----------------------------------------------------------------------------
+
+#: Cells a careless office writes into a wage line's columns, good and bad, with repeats (the parser memoises).
+_DAYS = st.sampled_from([22, 22.0, "22天", 31, 32, "x", None, "-", True, 21.5, "21.55"])
+_AMOUNTS = st.sampled_from([5000, "5,000.00", "¥5000元", "-100", "abc", None, 4800, 200, 0, False, 1.005])
+_DATES = st.sampled_from(["2026-11-15", 46341, "2026-09-30", "2026-02-30", None, "soon", True])
+_IDS = st.sampled_from([*(id_number(digits) for digits in files.PEOPLE.values()), "3.70322E+17", 370322198503151234, None])
+_LINES = st.lists(st.tuples(st.sampled_from(list(files.PEOPLE)), _IDS, _DAYS, _AMOUNTS, _AMOUNTS, _AMOUNTS, _DATES), max_size=8)
+
+
+@given(_LINES)
+def test_a_sheet_reports_exactly_what_its_rows_report_one_by_one(lines: list[tuple[object, ...]]) -> None:
+    """The column-wise reader (``payroll.columns``) with its memo gives every row the problems and values that
+    row has on its own, in row order; only a second listing of a person is a problem between rows."""
+    header = ["姓名", "身份证号", "出勤天数", "应发工资", "扣款", "实发工资", "发放日期"]
+    whole = parse([header, *map(list, lines)])
+    expected = []
+    for number, line in enumerate(lines, start=2):
+        alone = parse([header, list(line)])
+        expected += [dataclasses.replace(problem, row=number) for problem in alone.problems if problem.row is not None]
+    in_rows = [p for p in whole.problems if p.row is not None and "already listed" not in p.reason]
+    assert in_rows == expected
+    if not whole.problems:
+        assert [line.row_number for line in whole.lines] == list(range(2, len(lines) + 2))
+        assert [line.gross for line in whole.lines] == [parse([header, list(line)]).lines[0].gross for line in lines]
+
+
+def test_a_true_cell_is_not_read_as_the_number_one_after_a_one() -> None:
+    """The memo keys a cell by its type too: ``True == 1`` in Python, but a tick box is no amount."""
+    header = ["姓名", "身份证号", "出勤天数", "应发工资", "扣款", "实发工资"]
+    zhang, li = (id_number(files.PEOPLE[name]) for name in ("张三", "李四"))
+    [problem] = parse([header, ["张三", zhang, 22, 1, 0, 1], ["李四", li, 22, True, 0, 1]]).problems
+    assert (problem.row, problem.column, problem.reason) == (3, "应发工资", "This is not an amount.")

@@ -99,3 +99,13 @@ def test_rows_over_the_limit_are_refused(kind: str) -> None:
     with pytest.raises(UnreadableSheet, match="more than 20 rows"):
         reading.read_rows(f"a.{kind}", data, Limits(LIMITS.max_file_bytes, 20, LIMITS.max_expanded_bytes))
     assert len(reading.read_rows(f"a.{kind}", data, Limits(LIMITS.max_file_bytes, 21, LIMITS.max_expanded_bytes))) == 21
+
+
+def test_times_of_day_come_as_text_and_blank_cells_as_none() -> None:
+    from datetime import time
+
+    rows = reading.read_rows("a.xlsx", files.xlsx([["姓名", "签到", "备注"], ["张三", time(8, 30), None]]), LIMITS)
+    assert rows[1].cells[:2] == ("张三", "08:30:00")
+    assert rows[1].cells[2:] in ((), (None,))
+    number, cells = rows[1]  # a row is the (number, cells) pair the parsers take
+    assert (number, cells) == (2, rows[1].cells)

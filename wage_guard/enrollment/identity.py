@@ -6,7 +6,6 @@ covers GB 11643 with the birth-date and region checks we need, hence the hand-wr
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +18,7 @@ CHECK_CHARACTERS = "10X98765432"
 PROVINCE_PREFIXES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65".split()
 )
-_SHAPE = re.compile(r"\d{17}[\dX]")
+_SHAPE = re.compile(r"\d{17}[\dX]", re.ASCII)  # ASCII: \d alone also matches other scripts' digits
 
 
 class InvalidIdNumber(ValueError):
@@ -40,11 +39,16 @@ class IdNumber:
 
 
 def check_character(first17: str) -> str:
-    """Return the GB 11643 check character for 17 digits."""
-    if len(first17) != len(WEIGHTS):
+    """Return the GB 11643 check character for 17 ASCII digits.
+
+    The standard sums digit × (2^(17-i) mod 11) and takes the sum mod 11. Since 13 ≡ 2 (mod 11), reading the 17
+    digits as a base-13 number gives that sum (halved) mod 11 in one C call: payroll files check tens of
+    thousands of ID numbers, and a Python step per digit was most of the cost. A property test holds this
+    against the standard's formula written out.
+    """
+    if len(first17) != len(WEIGHTS) or not (first17.isascii() and first17.isdigit()):
         raise ValueError("17 digits expected")
-    total = sum(map(operator.mul, map(int, first17), WEIGHTS))  # C-level loops: payroll files check tens of thousands
-    return CHECK_CHARACTERS[total % 11]
+    return CHECK_CHARACTERS[2 * int(first17, 13) % 11]
 
 
 def parse_id_number(raw: str, *, today: date) -> IdNumber:

@@ -12,15 +12,15 @@ at the bottom; those are recognised and skipped.
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from wage_guard.i18n import _
+from wage_guard.payroll import columns as by_column
 from wage_guard.payroll import values
 from wage_guard.payroll.values import BadValue, Cell
 
@@ -45,11 +45,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("name", "id_number", "days_worked", "gross", "net")
 #: The header shown for a required column that is missing (in the file's own language).
 CANONICAL = {"name": "姓名", "id_number": "身份证号", "days_worked": "出勤天数", "gross": "应发工资", "net": "实发工资"}
-#: What offices write in a cell that has nothing to say.
-EMPTY_MARKS = frozenset({"", "-", "—", "--", "/", "无"})
 REQUIRED_VALUES = frozenset(REQUIRED)
-DAY_UNITS = ("天", "日", "days", "d")
-HOUR_UNITS = ("小时", "h", "hours")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACES = re.compile(r"\s+")
 _FIELD_OF = {alias.lower(): key for key, aliases in HEADERS.items() for alias in aliases}
@@ -84,14 +80,32 @@ class ParsedLine:
     account_tail: str | None
 
 
+#: The fields of a line, in :class:`ParsedLine`'s order.
+LINE_FIELDS = tuple(ParsedLine.__dataclass_fields__)
+
+
 @dataclass
 class ParsedSheet:
-    lines: list[ParsedLine] = field(default_factory=list)
+    """Every problem, or (when there is none) the lines as columns: field -> one value per line, in row order.
+
+    Columns, not line objects: the import stores them column-wise (see ``payroll.columns``); :attr:`lines` builds
+    the objects for the callers that want them.
+    """
+
+    columns: dict[str, list[Any]] = field(default_factory=lambda: {key: [] for key in LINE_FIELDS})
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def count(self) -> int:
+        return len(self.columns["row_number"])
+
+    @property
+    def lines(self) -> list[ParsedLine]:
+        return [ParsedLine(*line) for line in zip(*(self.columns[key] for key in LINE_FIELDS), strict=True)]
 
 
 def header_key(cell: Cell) -> str:
@@ -120,25 +134,47 @@ def parse_sheet(rows: Sequence[tuple[int, Sequence[Cell]]], *, month: date, toda
     _check_title(rows[:header_index], month, result)
     if not result.ok:
         return result
-    reader = _RowReader(columns, written, month=month, today=today)
-    seen: dict[str, int] = {}
-    for number, cells in rows[header_index + 1 :]:
-        if _is_footer(cells, columns):
-            continue
-        line = reader.read(number, cells, result.problems)
-        if line is None:
-            continue
-        if line.id_number in seen:
-            reason = _("This person is already listed in row %(row)d.", row=seen[line.id_number])
-            result.problems.append(Problem(number, written["id_number"], line.id_number, reason))
-            continue
-        seen[line.id_number] = number
-        result.lines.append(line)
-    if result.ok and not result.lines:
+    data = [(number, cells) for number, cells in rows[header_index + 1 :] if not _is_footer(cells, columns)]
+    _read_columns(data, columns, written, result, month=month, today=today)
+    if result.ok and not result.count:
         result.problems.append(Problem(None, "", "", _("The sheet has a header but no wage lines.")))
-    if not result.ok:
-        result.lines = []
     return result
+
+
+def _read_columns(
+    data: list[tuple[int, Sequence[Cell]]],
+    columns: dict[str, int],
+    written: dict[str, str],
+    result: ParsedSheet,
+    *,
+    month: date,
+    today: date,
+) -> None:
+    """Parse ``data`` column by column (``payroll.columns``) into ``result``: its columns, or every problem."""
+    numbers = [number for number, _cells in data]
+    rows = [cells for _number, cells in data]
+    shortest = min(map(len, rows), default=0)
+    parsers = by_column.parsers(month, today, _name)
+    raw = {key: by_column.column(rows, columns.get(key), shortest) for key in (*parsers, "deduction_reason")}
+    parsed: dict[str, list[Any]] = {}
+    found: list[by_column.Found] = []
+    for order, (key, parse) in enumerate(parsers.items()):
+        memo: dict[Any, Any] | None = None if key in by_column.UNIQUE_FIELDS else {}
+        parsed[key], refused, empty = by_column.parse_column(raw[key], parse, memo)
+        found.extend((index, order, key, reason, None) for index, reason in refused.items())
+        if key in REQUIRED_VALUES:
+            found.extend((index, order, key, _("This value is required."), None) for index in empty)
+    parsed["deductions"] = [by_column.ZERO if value is None else value for value in parsed["deductions"]]
+    found.extend(by_column.cross_check(parsed, month))
+    found.extend(by_column.duplicates(parsed["id_number"], numbers, {index for index, *_rest in found}))
+    if found:
+        found.sort(key=lambda problem: (problem[0], problem[1]))
+        for index, _order, key, reason, value in found:
+            shown = values.text(raw[key][index]) if value is None else value
+            result.problems.append(Problem(numbers[index], written.get(key, CANONICAL.get(key, key)), shown, reason))
+        return
+    del parsed["month"]
+    result.columns = {"row_number": numbers, **parsed, "deduction_reason": by_column.reasons(raw["deduction_reason"])}
 
 
 def _find_header(rows: Sequence[tuple[int, Sequence[Cell]]]) -> tuple[int, dict[str, int], dict[str, str]] | None:
@@ -172,108 +208,20 @@ def _check_title(title_rows: Sequence[tuple[int, Sequence[Cell]]], month: date, 
 
 def _is_footer(cells: Sequence[Cell], columns: dict[str, int]) -> bool:
     """A 合计 (totals) row or a 制表人/审核 line: no ID number, and a footer word where the name or 序号 goes."""
-    id_cell = _cell(cells, columns["id_number"])
-    if values.text(id_cell):
+    position = columns["id_number"]
+    id_cell = cells[position] if position < len(cells) else None
+    if id_cell is not None and (id_cell.__class__ is not str or id_cell.strip()):  # type: ignore[union-attr]
         return False
     leading = [values.text(c) for c in cells[: columns["name"] + 1]]
     return any(_FOOTER.match(t.replace(" ", "")) for t in leading if t)
 
 
-def _cell(cells: Sequence[Cell], position: int | None) -> Cell:
-    return cells[position] if position is not None and position < len(cells) else None
-
-
-class _RowReader:
-    """Reads one row into a line, adding a :class:`Problem` for each bad cell (all of them, not the first).
-
-    The column positions and parsers are resolved once per sheet, not per row: a 50,000-row sheet has 600,000
-    cells, and per-cell overhead is what an import's time is made of.
-    """
-
-    def __init__(self, columns: dict[str, int], written: dict[str, str], *, month: date, today: date) -> None:
-        self.columns, self.written, self.month, self.today = columns, written, month, today
-        self.month_days = calendar.monthrange(month.year, month.month)[1]
-        parsers: dict[str, Callable[[Cell], object]] = {
-            "name": _name,
-            "id_number": lambda c: values.id_number(c, today=today),
-            "days_worked": lambda c: values.quantity(c, DAY_UNITS),
-            "overtime_hours": lambda c: values.quantity(c, HOUR_UNITS),
-            "gross": values.amount,
-            "deductions": values.amount,
-            "net": values.amount,
-            "pay_date": values.day,
-            "channel": values.channel,
-            "payee_name": _name,
-            "account_tail": values.account_tail,
-            "month": self._month,
-        }
-        #: (field, column position or None, parser, required), in the order problems are reported.
-        self.fields = [(key, columns.get(key), parse, key in REQUIRED_VALUES) for key, parse in parsers.items()]
-        self.reason_column = columns.get("deduction_reason")
-
-    def read(self, number: int, cells: Sequence[Cell], problems: list[Problem]) -> ParsedLine | None:
-        before = len(problems)
-        found: dict[str, Any] = {}
-        size = len(cells)
-        for key, position, parse, required in self.fields:
-            cell = cells[position] if position is not None and position < size else None
-            if cell is None or (cell.__class__ is str and cell.strip() in EMPTY_MARKS):  # type: ignore[union-attr]
-                if required:
-                    problems.append(self._problem(number, key, cell, _("This value is required.")))
-                found[key] = None
-                continue
-            try:
-                found[key] = parse(cell)
-            except BadValue as exc:
-                problems.append(self._problem(number, key, cell, str(exc)))
-                found[key] = None
-        del found["month"]
-        if found["deductions"] is None:
-            found["deductions"] = Decimal("0.00")
-        reason_cell = cells[self.reason_column] if self.reason_column is not None and self.reason_column < size else None
-        found["deduction_reason"] = values.text(reason_cell)[:200] or None
-        problems.extend(self._cross_check(number, cells, found))
-        if len(problems) > before:
-            return None
-        return ParsedLine(row_number=number, **found)
-
-    def _cross_check(self, number: int, cells: Sequence[Cell], found: dict[str, Any]) -> list[Problem]:
-        """Rules between cells: days in the month, pay date not before it, net = gross − deductions."""
-        days, pay_date, gross, net, deductions = (found[k] for k in ("days_worked", "pay_date", "gross", "net", "deductions"))
-        problems = []
-        month = f"{self.month:%Y-%m}"
-        if days is not None and days > self.month_days:
-            reason = _("%(month)s has only %(n)d days.", month=month, n=self.month_days)
-            problems.append(self._problem(number, "days_worked", _cell(cells, self.columns.get("days_worked")), reason))
-        if pay_date is not None and pay_date < self.month:
-            reason = _("This pay date is before the wage month %(month)s.", month=month)
-            problems.append(self._problem(number, "pay_date", _cell(cells, self.columns.get("pay_date")), reason))
-        if gross is not None and net is not None and net != gross - deductions:
-            reason = _(
-                "Net pay must be gross pay minus deductions: %(gross)s − %(deductions)s = %(expected)s.",
-                gross=gross,
-                deductions=deductions,
-                expected=gross - deductions,
-            )
-            problems.append(self._problem(number, "net", _cell(cells, self.columns.get("net")), reason))
-        return problems
-
-    def _problem(self, number: int, key: str, cell: Cell, reason: str) -> Problem:
-        column = self.written.get(key, CANONICAL.get(key, key))
-        return Problem(number, column, values.text(cell), reason)
-
-    def _month(self, cell: Cell) -> date:
-        named = values.month_in_text(values.text(cell)) if not isinstance(cell, date) else cell.replace(day=1)
-        if named is None:
-            raise BadValue(_("This is not a month. Write it as 2026-10."))
-        if named != self.month:
-            raise BadValue(_("This import is for %(month)s.", month=f"{self.month:%Y-%m}"))
-        return named
-
-
 def _name(cell: Cell) -> str:
-    raw = values.text(cell)
-    name = _SPACES.sub("", values.to_ascii(raw)) if _CJK.search(raw) else raw
+    raw = cell.strip() if cell.__class__ is str else values.text(cell)  # type: ignore[union-attr]
+    name = raw
+    if _CJK.search(raw):  # a Chinese name loses its spaces ("张 三"); a Latin one keeps them
+        name = values.to_ascii(raw)
+        name = name if name.isalnum() else _SPACES.sub("", name)
     if len(name) > 64:
         raise BadValue(_("A name has at most 64 characters."))
     return name

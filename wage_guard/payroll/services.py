@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from wage_guard import clock, fieldcrypt
+from wage_guard import bulk, clock, fieldcrypt
 from wage_guard.accounts.models import User
 from wage_guard.enrollment.models import Enrollment, Worker
 from wage_guard.errors import ValidationFailed
@@ -34,7 +33,7 @@ from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Project
 from wage_guard.payroll import parsing, queries
 from wage_guard.payroll.models import PayrollImport, PayrollLine
-from wage_guard.payroll.parsing import ParsedLine, Problem
+from wage_guard.payroll.parsing import ParsedSheet, Problem
 from wage_guard.payroll.values import to_ascii
 from wage_guard.risk.queue import queue_project
 from wage_guard.settings import settings
@@ -91,17 +90,17 @@ def limits() -> reading.Limits:
     return reading.Limits(config.payroll_max_file_bytes, config.payroll_max_rows, config.payroll_max_expanded_bytes)
 
 
-def check_sheet(file_name: str, data: bytes, month: date, *, now: datetime) -> list[ParsedLine]:
+def check_sheet(file_name: str, data: bytes, month: date, *, now: datetime) -> ParsedSheet:
     """Read and check a wage sheet without storing anything.
 
     :raises reading.UnreadableSheet: the file cannot be used at all.
     :raises ImportRejected: with every problem in the rows.
     """
     rows = reading.read_rows(file_name, data, limits())
-    parsed = parsing.parse_sheet([(row.number, row.cells) for row in rows], month=month, today=clock.china_date(now))
+    parsed = parsing.parse_sheet(rows, month=month, today=clock.china_date(now))
     if not parsed.ok:
         raise ImportRejected(parsed.problems)
-    return parsed.lines
+    return parsed
 
 
 def import_payroll(
@@ -114,8 +113,14 @@ def import_payroll(
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
-    month = month.replace(day=1)
-    lines = check_sheet(file_name, data, month, now=now)
+    with bulk.cycle_collector_paused():
+        return _import(actor, project, month.replace(day=1), file_name, data, source=source, now=now)
+
+
+def _import(
+    actor: User | None, project: Project, month: date, file_name: str, data: bytes, *, source: str, now: datetime
+) -> PayrollImport:
+    sheet = check_sheet(file_name, data, month, now=now)
     _lock(project)
     previous = queries.current_import(project, month)
     if previous is not None:
@@ -129,25 +134,20 @@ def import_payroll(
         source=source,
         imported_by_id=actor.id if actor is not None else None,
         imported_at=now,
-        **_totals_columns(totals_of(lines)),
+        **_totals_columns(totals_of(sheet)),
     )
     db.session.add(payroll_import)
     db.session.flush()
-    on_roster = _store_lines(payroll_import, project, lines)
+    on_roster = _store_lines(payroll_import, project, sheet.columns)
     _log(payroll_import, previous, on_roster, now)
     queue_project(project.id, now)
     db.session.expire(payroll_import, ["lines"])
     return payroll_import
 
 
-def totals_of(lines: Iterable[ParsedLine]) -> Totals:
-    count, gross, deductions, net = 0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
-    for line in lines:
-        count += 1
-        gross += line.gross
-        deductions += line.deductions
-        net += line.net
-    return Totals(count, gross, deductions, net)
+def totals_of(sheet: ParsedSheet) -> Totals:
+    columns, zero = sheet.columns, Decimal("0.00")
+    return Totals(sheet.count, sum(columns["gross"], zero), sum(columns["deductions"], zero), sum(columns["net"], zero))
 
 
 def _lock(project: Project) -> None:
@@ -172,33 +172,33 @@ def _totals_columns(totals: Totals) -> dict[str, Any]:
     }
 
 
-def _store_lines(payroll_import: PayrollImport, project: Project, lines: list[ParsedLine]) -> int:
-    """Insert the lines in chunks with their worker and roster match; return how many are on the roster.
+def _store_lines(payroll_import: PayrollImport, project: Project, columns: dict[str, list[Any]]) -> int:
+    """Insert the lines with their worker and roster match, column by column; return how many are on the roster.
 
-    Personal data is sealed here with the key looked up once per column, and the rows go to the driver's
-    ``executemany`` as tuples (``_insert``): SQLAlchemy's per-parameter processing cost more than the rows themselves
-    at 50,000 lines (see docs/performance.md).
+    Each column is turned into what the driver stores in one pass (personal data sealed with the key looked up
+    once and nonces drawn in one call, amounts and dates converted once per distinct value for SQLite), then the
+    columns are zipped into row tuples for the driver's ``executemany`` (``_insert``): SQLAlchemy's per-parameter
+    processing cost more than the rows themselves at 50,000 lines (see docs/performance.md).
     """
-    index_of = fieldcrypt.blind_indexer("id_number")
-    indexes = [index_of(line.id_number) for line in lines]
+    count = len(columns["row_number"])
+    indexes = fieldcrypt.blind_indexes(columns["id_number"], "id_number")
     workers = _workers_by_index(indexes)
     roster = set(db.session.scalars(sa.select(Enrollment.worker_id).where(Enrollment.project_id == project.id)))
-    seal_name, seal_id, seal_payee = (fieldcrypt.sealer(_SEALED[column]) for column in ("name", "id_number", "payee_name"))
-    on_roster = 0
-    for start in range(0, len(lines), _INSERT_CHUNK):
-        rows = []
-        for line, index in zip(lines[start : start + _INSERT_CHUNK], indexes[start : start + _INSERT_CHUNK], strict=True):
-            worker_id = workers.get(index)
-            listed = worker_id is not None and worker_id in roster
-            on_roster += listed
-            payee = seal_payee(line.payee_name) if line.payee_name is not None else None
-            rows.append(
-                (payroll_import.id, line.row_number, worker_id, listed, seal_name(line.name), seal_id(line.id_number),
-                 index, line.days_worked, line.overtime_hours, line.gross, line.deductions, line.deduction_reason,
-                 line.net, line.pay_date, line.channel, payee, line.account_tail)
-            )  # fmt: skip
-        _insert(rows)
-    return on_roster
+    worker_ids = [workers.get(index) for index in indexes]
+    listed = [worker_id is not None and worker_id in roster for worker_id in worker_ids]
+    sqlite = db.session.connection().dialect.name == "sqlite"
+    stored = {key: _driver_values(columns[key], sqlite) for key in _CONVERTED}
+    sealed = {key: fieldcrypt.seal_many(columns[key], _SEALED[key]) for key in _SEALED}
+    table = (
+        [payroll_import.id] * count, columns["row_number"], worker_ids, listed, sealed["name"], sealed["id_number"],
+        indexes, stored["days_worked"], stored["overtime_hours"], stored["gross"], stored["deductions"],
+        columns["deduction_reason"], stored["net"], stored["pay_date"], columns["channel"], sealed["payee_name"],
+        columns["account_tail"],
+    )  # fmt: skip
+    rows = list(zip(*table, strict=True))
+    for start in range(0, count, _INSERT_CHUNK):
+        _insert(rows[start : start + _INSERT_CHUNK])
+    return sum(listed)
 
 
 #: The columns ``_store_lines`` fills, in the order of its tuples.
@@ -207,25 +207,27 @@ _COLUMNS = (
     "overtime_hours", "gross", "deductions", "deduction_reason", "net", "pay_date", "channel", "payee_name",
     "account_tail",
 )  # fmt: skip
+#: The columns whose values the SQLite driver needs converted (decimals, dates).
+_CONVERTED = ("days_worked", "overtime_hours", "gross", "deductions", "net", "pay_date")
 
 
 def _insert(rows: list[tuple[Any, ...]]) -> None:
-    """``executemany`` on the session's connection. PostgreSQL's driver takes the Python values as they are; SQLite
-    gets them as SQLAlchemy would store them (amounts as floats in NUMERIC columns, dates as ISO text)."""
+    """``executemany`` on the session's connection, with the values as ``_driver_values`` made them."""
     connection = db.session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO payroll_line ({', '.join(_COLUMNS)}) VALUES ({', '.join([marker] * len(_COLUMNS))})"  # noqa: S608 - constant column names and markers; values are bound
-    if connection.dialect.name == "sqlite":
-        rows = [tuple(_sqlite_value(value) for value in row) for row in rows]
     connection.exec_driver_sql(sql, rows)
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def _driver_values(values: list[Any], sqlite: bool) -> list[Any]:
+    """PostgreSQL's driver takes the Python values as they are; SQLite gets them as SQLAlchemy would store them
+    (amounts as floats in NUMERIC columns, dates as ISO text), converted once per distinct value."""
+    if not sqlite:
+        return values
+    converted: dict[Any, Any] = {None: None}
+    for value in set(values) - {None}:
+        converted[value] = float(value) if isinstance(value, Decimal) else value.isoformat()
+    return [converted[value] for value in values]
 
 
 def _workers_by_index(indexes: list[str]) -> dict[str, int]:
