@@ -76,6 +76,8 @@ class Finding(db.Model):  # type: ignore[name-defined,misc]
     workflow_status: Mapped[str] = mapped_column(sa.String(16), default="open", server_default="open")
     #: Rows and dates used, expected vs actual; no names, ID or phone numbers.
     evidence: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: The estimated amount owed: an R03, R05 or R06 violation's shortfall in yuan (None for anything else).
+    amount_owed: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     first_opened_at: Mapped[datetime]
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -165,7 +167,8 @@ class ProjectRollup(db.Model):  # type: ignore[name-defined,misc]
 
 
 class CountyRollup(db.Model):  # type: ignore[name-defined,misc]
-    """A county's figures: projects by tier, contract coverage, flags and workers affected."""
+    """A county's figures: projects by tier, contract coverage, flags and workers affected, the amount owed,
+    open complaints and this month's closures."""
 
     __tablename__ = "risk_county_rollup"
 
@@ -183,6 +186,27 @@ class CountyRollup(db.Model):  # type: ignore[name-defined,misc]
     open_flags: Mapped[int] = mapped_column(default=0)
     inconclusive: Mapped[int] = mapped_column(default=0)
     workers_affected: Mapped[int] = mapped_column(default=0)
+    #: Open R03/R05/R06 violations' shortfalls, the largest per person and month (``risk.rollup_figures``).
+    amount_owed: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=0, server_default="0")
+    #: Workers' complaints (verified, not yet closed) on the county's projects.
+    open_complaints: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Findings closed in the current China month, and the median days their episode stayed open (None: none).
+    closed_this_month: Mapped[int] = mapped_column(default=0, server_default="0")
+    median_days_to_close: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 1))
+
+
+class CountyTrend(db.Model):  # type: ignore[name-defined,misc]
+    """A county's findings opened (or reopened) and closed in one China month, for the last 12 months."""
+
+    __tablename__ = "risk_county_trend"
+
+    county_code: Mapped[str] = mapped_column(sa.ForeignKey("county.code"), primary_key=True)
+    #: The first day of the month.
+    month: Mapped[date] = mapped_column(primary_key=True)
+    opened: Mapped[int] = mapped_column(default=0)
+    closed: Mapped[int] = mapped_column(default=0)
+    #: The amount owed of the findings opened that month, the largest per person and month.
+    amount_owed_opened: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=0)
 
 
 class CountyRuleCount(db.Model):  # type: ignore[name-defined,misc]

@@ -7,19 +7,35 @@ figures changed, so a second run on the same data writes nothing.
 
 Figures (risk-rules.md "Roll-up"): a project's tier is its highest open severity, and two or more open reds put
 it first (``priority``). A county has its projects by tier, contract coverage (roster entries active today that
-a signed contract covers today), open flags by rule and severity, and the workers affected. Amounts owed, open
-complaints, closures and the monthly trend come with the payroll rules.
+a signed contract covers today), open flags by rule and severity, the workers affected, and:
+
+- the estimated amount owed: the shortfalls of the open R03/R05/R06 violations, the largest per person and month
+  (an R05 and an R06 finding about the same wages owe the larger shortfall, not both);
+- open complaints: verified and not yet closed, on the county's projects;
+- flags closed this China month (findings with a closing transition in it) and the median days to close (from
+  the opening or reopening of the episode that closed; the latest closure of a finding that closed twice);
+- the trend: per China month of the last 12, findings opened or reopened, findings closed, and the amount owed of
+  those opened (their current estimate, the largest per person and month).
+
+Months are China months; their bounds are turned into UTC instants in Python and joined as a small literal table,
+so that SQLite and PostgreSQL group events by month the same way.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from wage_guard import clock
+from wage_guard.complaints.models import Complaint, ComplaintStatus
+from wage_guard.contracts.terms import add_months
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
@@ -27,16 +43,23 @@ from wage_guard.risk.models import (
     ContractFact,
     CountyRollup,
     CountyRuleCount,
+    CountyTrend,
     Finding,
+    FindingEvent,
     FindingStatus,
     Outcome,
     ProjectRollup,
     Severity,
+    Transition,
 )
 from wage_guard.risk.rule import Scope
 from wage_guard.risk.rules.roster import covers
 
 Row = dict[str, Any]
+CENT = Decimal("0.01")
+#: The transitions that start an episode of a finding.
+OPENING = (Transition.OPENED, Transition.REOPENED)
+TREND_MONTHS = 12
 
 
 def refresh(scope: Scope) -> None:
@@ -46,8 +69,11 @@ def refresh(scope: Scope) -> None:
         county = db.session.scalar(sa.select(Project.county_code).where(Project.id == scope.project))
     projects = _project_rows(county)
     _sync(ProjectRollup, ("project_id",), dict(projects), county)
-    _sync(CountyRollup, ("county_code",), _county_rows(county, projects, scope.today), county)
+    counties = _county_rows(county, projects, scope.today)
+    trend = _trend_rows(county, [key[0] for key in counties], scope.today)
+    _sync(CountyRollup, ("county_code",), counties, county)
     _sync(CountyRuleCount, ("county_code", "rule_code", "severity"), _rule_rows(county), county)
+    _sync(CountyTrend, ("county_code", "month"), trend, county)
     db.session.flush()
 
 
@@ -116,13 +142,17 @@ def _county_rows(county: str | None, projects: dict[tuple[Any, ...], Row], today
     for r in db.session.execute(query.group_by(Finding.county_code)):
         row = rows.setdefault((r.county_code,), _empty_county(r.county_code))
         row.update(open_flags=r.flags, inconclusive=r.inconclusive, workers_affected=r.workers)
+    for code, figures in _figures(county, today).items():
+        rows.setdefault((code,), _empty_county(code)).update(figures)
     return rows
 
 
 def _empty_county(code: str) -> Row:
     names = [f"projects_{name}" for name in ("red", "orange", "yellow", "clear", "priority")]
     names += ["roster_workers", "covered_workers", "open_flags", "inconclusive", "workers_affected"]
-    return {"county_code": code, "coverage_pct": None, **dict.fromkeys(names, 0)}
+    names += ["open_complaints", "closed_this_month"]
+    empty = {"coverage_pct": None, "amount_owed": Decimal("0.00"), "median_days_to_close": None}
+    return {"county_code": code, **empty, **dict.fromkeys(names, 0)}
 
 
 def _coverage(county: str | None, today: date) -> list[Any]:
@@ -139,6 +169,121 @@ def _coverage(county: str | None, today: date) -> list[Any]:
     if county is not None:
         query = query.where(Project.county_code == county)
     return list(db.session.execute(query))
+
+
+def _figures(county: str | None, today: date) -> dict[str, Row]:
+    """Per county: the amount owed, open complaints, and this month's closures with the median days to close."""
+    figures: dict[str, Row] = defaultdict(dict)
+    per_wage = (
+        sa.select(Finding.county_code, sa.func.max(Finding.amount_owed).label("owed"))
+        .where(_open(Finding.outcome == Outcome.VIOLATION, Finding.amount_owed.is_not(None)))
+        .group_by(Finding.county_code, Finding.subject, Finding.period)
+    )
+    complaints = (
+        sa.select(Project.county_code, sa.func.count(Complaint.id))
+        .join(Project, Project.id == Complaint.project_id)
+        .where(Complaint.status == ComplaintStatus.OPEN)
+    )
+    if county is not None:
+        per_wage = per_wage.where(Finding.county_code == county)
+        complaints = complaints.where(Project.county_code == county)
+    owed = per_wage.subquery("owed")
+    for code, amount in db.session.execute(sa.select(owed.c.county_code, sa.func.sum(owed.c.owed)).group_by(owed.c.county_code)):
+        figures[code]["amount_owed"] = _cents(amount)
+    for code, count in db.session.execute(complaints.group_by(Project.county_code)):
+        figures[code]["open_complaints"] = count
+    month = today.replace(day=1)
+    for code, days in _closures(county, _china_start(month), _china_start(add_months(month, 1))).items():
+        figures[code].update(closed_this_month=len(days), median_days_to_close=_median_days(days.values()))
+    return figures
+
+
+def _closures(county: str | None, start: datetime, end: datetime) -> dict[str, dict[int, Decimal]]:
+    """Per county, the findings closed in [start, end) and the days from their episode's opening to the closure."""
+    opening = aliased(FindingEvent)
+    opened_at = (
+        sa.select(sa.func.max(opening.at))
+        .where(opening.finding_id == FindingEvent.finding_id, opening.kind.in_(OPENING), opening.id < FindingEvent.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(Finding.county_code, FindingEvent.finding_id, FindingEvent.at, opened_at.label("opened_at"))
+        .select_from(FindingEvent)
+        .join(Finding, Finding.id == FindingEvent.finding_id)
+        .where(FindingEvent.kind == Transition.CLOSED, FindingEvent.at >= start, FindingEvent.at < end)
+        .order_by(FindingEvent.id)
+    )
+    if county is not None:
+        query = query.where(Finding.county_code == county)
+    days: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for row in db.session.execute(query):  # a finding closed twice this month: its latest closure
+        took = clock.as_utc(row.at) - clock.as_utc(row.opened_at or row.at)
+        days[row.county_code][row.finding_id] = Decimal(took.days) + Decimal(took.seconds) / 86400
+    return days
+
+
+def _median_days(days: Iterable[Decimal]) -> Decimal | None:
+    values = list(days)
+    return Decimal(median(values)).quantize(Decimal("0.1"), ROUND_HALF_UP) if values else None
+
+
+def _trend_rows(county: str | None, counties: list[str], today: date) -> dict[tuple[Any, ...], Row]:
+    """Per county and China month of the last 12: findings opened or reopened, closed, and the amount owed opened."""
+    first = add_months(today.replace(day=1), 1 - TREND_MONTHS)
+    months = [add_months(first, n) for n in range(TREND_MONTHS)]
+    rows = {(code, m): _empty_month(code, m) for code in counties for m in months}
+    table = _months_table(months)
+    in_month = sa.and_(FindingEvent.at >= table.c.starts, FindingEvent.at < table.c.ends)
+    events = (
+        sa.select(Finding.county_code, table.c.month)
+        .select_from(FindingEvent)
+        .join(Finding, Finding.id == FindingEvent.finding_id)
+        .join(table, in_month)
+    )
+    if county is not None:
+        events = events.where(Finding.county_code == county)
+    opening = FindingEvent.kind.in_(OPENING)
+    counts = events.add_columns(
+        sa.func.count(sa.distinct(sa.case((opening, FindingEvent.finding_id)))).label("opened"),
+        sa.func.count(sa.distinct(sa.case((FindingEvent.kind == Transition.CLOSED, FindingEvent.finding_id)))).label("closed"),
+    ).group_by(Finding.county_code, table.c.month)
+    for r in db.session.execute(counts):
+        rows.setdefault((r.county_code, r.month), _empty_month(r.county_code, r.month)).update(opened=r.opened, closed=r.closed)
+    per_wage = (
+        events.add_columns(sa.func.max(Finding.amount_owed).label("owed"))
+        .where(opening, Finding.amount_owed.is_not(None))
+        .group_by(Finding.county_code, table.c.month, Finding.subject, Finding.period)
+        .subquery("owed")
+    )
+    owed = sa.select(per_wage.c.county_code, per_wage.c.month, sa.func.sum(per_wage.c.owed).label("owed"))
+    for r in db.session.execute(owed.group_by(per_wage.c.county_code, per_wage.c.month)):
+        rows.setdefault((r.county_code, r.month), _empty_month(r.county_code, r.month))["amount_owed_opened"] = _cents(r.owed)
+    return rows
+
+
+def _empty_month(code: str, month: date) -> Row:
+    return {"county_code": code, "month": month, "opened": 0, "closed": 0, "amount_owed_opened": Decimal("0.00")}
+
+
+def _months_table(months: list[date]) -> sa.Subquery:
+    """The months with their bounds as UTC instants (first day 00:00 China time, inclusive, to the next)."""
+    selects = [
+        sa.select(
+            sa.literal(m, sa.Date).label("month"),
+            sa.literal(_china_start(m), sa.DateTime(timezone=True)).label("starts"),
+            sa.literal(_china_start(add_months(m, 1)), sa.DateTime(timezone=True)).label("ends"),
+        )
+        for m in months
+    ]
+    return sa.union_all(*selects).subquery("m")
+
+
+def _china_start(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=clock.CHINA).astimezone(UTC)
+
+
+def _cents(value: Any) -> Decimal:
+    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
 
 
 def _rule_rows(county: str | None) -> dict[tuple[Any, ...], Row]:

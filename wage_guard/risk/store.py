@@ -3,21 +3,26 @@
 Why here and not in each rule: idempotency and the audit trail are the same for every rule. A finding is found
 by (rule, subject, period); only a change of state is a transition, with a history row and an evidence-log
 entry; unchanged results write nothing, so a second run on the same data adds no rows and no log entries.
-Evidence that changed while the finding stayed open (an exposure that grew by a day) is updated in place.
+Evidence that changed while the finding stayed open (an exposure that grew by a day) is updated in place, and
+so is the amount owed that the roll-up sums (the shortfall of an R03, R05 or R06 violation).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from wage_guard.extensions import db
 from wage_guard.ledger import services as ledger
-from wage_guard.risk.models import Finding, FindingEvent, FindingStatus, Transition
+from wage_guard.risk.models import Finding, FindingEvent, FindingStatus, Outcome, Transition
 from wage_guard.risk.rule import Result, Rule, Scope
+
+#: The rules whose violations say how much the worker was not paid (``evidence["shortfall"]``).
+OWED_RULES = frozenset({"R03", "R05", "R06"})
 
 
 def reconcile(rule: Rule, results: list[Result], scope: Scope) -> Counter[str]:
@@ -78,6 +83,17 @@ def _copy(finding: Finding, result: Result) -> None:
             setattr(finding, name, getattr(result, name))
     if finding.evidence != result.evidence:
         finding.evidence = result.evidence
+    owed = amount_owed(finding.rule_code, result)
+    if finding.amount_owed != owed:
+        finding.amount_owed = owed
+
+
+def amount_owed(rule_code: str, result: Result) -> Decimal | None:
+    """The shortfall of an R03, R05 or R06 violation (the estimated amount owed); None for anything else."""
+    shortfall = result.evidence.get("shortfall")
+    if rule_code not in OWED_RULES or result.outcome is not Outcome.VIOLATION or shortfall is None:
+        return None
+    return Decimal(shortfall)
 
 
 def _summary(evidence: dict[str, Any]) -> dict[str, Any]:

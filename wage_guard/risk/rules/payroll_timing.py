@@ -18,17 +18,19 @@ deadline, so that only candidates come back for the exact date check.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from wage_guard.contracts.terms import add_months
+from wage_guard.contracts.terms import PayForm, add_months
 from wage_guard.extensions import db
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.models import ContractFact, Outcome, Severity
-from wage_guard.risk.rule import Result, Rule, Scope, iso
+from wage_guard.risk.rule import Result, Rule, Scope, iso, money
+from wage_guard.risk.rules.payroll_amounts import FEN
 from wage_guard.risk.rules.payroll_lines import (
     SIGNED_VALUES,
     contract_in,
@@ -115,16 +117,21 @@ def _missing_workers(scope: Scope, month: sa.Subquery) -> list[Result]:
         flagged = _missing_severity(scope, row.month, pay_day_of(item, row.project_pay_day))
         if flagged is None:
             continue
+        first = max(item.cover_from or row.month, row.month)
+        last = min(item.cover_to or month_end(row.month), month_end(row.month))
         evidence = {
             "contract": item.contract_id,
             "month": period(row.month),
-            "covered_from": iso(max(item.cover_from or row.month, row.month)),
-            "covered_until": iso(min(item.cover_to or month_end(row.month), month_end(row.month))),
+            "covered_from": iso(first),
+            "covered_until": iso(last),
             "deadline": iso(flagged[0]),
             "days_overdue": (scope.today - flagged[0]).days,
             "expected": "payroll_line_for_the_month",
             "actual": "no_payroll_line",
         }
+        if item.pay_form == PayForm.MONTHLY.value and item.pay_amount is not None:  # the month's pay, pro rata
+            share = Decimal((last - first).days + 1) / month_end(row.month).day
+            evidence["shortfall"] = money((item.pay_amount * share).quantize(FEN, ROUND_HALF_UP))
         key = subject(item.project_id, item.worker_id)
         results[(key, period(row.month))] = Result(
             key, period(row.month), item.project_id, item.county_code, item.worker_id, Outcome.VIOLATION, flagged[1], evidence
