@@ -72,7 +72,8 @@ def generate(workers: int) -> dict[str, int]:
     db.session.execute(sa.text("DROP TABLE bench_n"))
     db.session.execute(sa.text("DROP TABLE bench_month"))
     if _dialect() == "postgresql":  # rows were given their ids: move each sequence past them
-        for table in ("employer", "staff_user", "project", "contract_batch", "worker", "enrollment", "contract", "payroll_import"):
+        tables = ("employer", "staff_user", "project", "contract_batch", "worker", "enrollment", "contract", "payroll_import")
+        for table in tables:
             _run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     db.session.commit()
     return {"counties": counties, "projects": projects, "workers": workers, "lines": _count("payroll_line")}

@@ -54,6 +54,21 @@ def test_xlsx_with_a_title_row_and_excel_serial_dates(app: Flask, world: World) 
         assert zhang.masked_id_number.startswith("3703")
 
 
+def test_the_import_stores_whether_the_payee_is_the_worker(app: Flask, world: World) -> None:
+    """Compared where both names are in clear text: the roster name for a known worker, else the sheet's name."""
+    rows = files.sheet(
+        [
+            files.wage_line("赵六"),  # on the roster, paid to 赵六
+            files.wage_line("张三", number=2, payee="包工头"),  # not known, paid to someone else
+            files.wage_line("李四", number=3, payee="李 四"),  # the same name, written with a space
+            files.wage_line("王五", number=4, payee=""),  # no payee name
+        ]
+    )
+    with app.app_context():
+        imported = _import(world, "payees.xlsx", files.xlsx(rows))
+        assert [line.payee_differs for line in imported.lines] == [False, True, False, None]
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_csv_as_chinese_excel_saves_it(app: Flask, world: World, encoding: str) -> None:
     rows = files.sheet(

@@ -31,6 +31,8 @@ class Line:
     payee: str | None = "worker"  # "worker": the worker's own name; None: no payee name; else that name
     on_roster: bool | None = None
     worker_id: int | None = None
+    #: What the import stored comparing payee and worker (None: a line from before that comparison was stored).
+    payee_differs: bool | None = None
 
 
 def sheet(project: Project, month: date, *lines: Line, version: int = 1, superseded: bool = False) -> PayrollImport:
@@ -67,6 +69,7 @@ def _line(sheet_row: PayrollImport, number: int, spec: Line) -> PayrollLine:
         row_number=number + 1,
         worker_id=worker.id if worker else spec.worker_id,
         on_roster=spec.on_roster if spec.on_roster is not None else worker is not None,
+        payee_differs=spec.payee_differs,
         name=name,
         id_number="370322198503150000",
         id_number_index=worker.id_number_index if worker else f"{n:064d}",

@@ -129,6 +129,24 @@ def test_r08_names_compare_without_spaces_or_width(app: Flask, world: World) -> 
         assert [f for f in open_findings("R08") if f.project_id == project.id] == []
 
 
+def test_r08_reads_the_comparison_the_import_stored(app: Flask, world: World) -> None:
+    """Lines imported with ``payee_differs`` are not decrypted: the stored comparison decides (a province's lines
+    never travel to Python); lines without it (imported before) are still compared by name."""
+    with app.app_context():
+        project = project_in(KNOWN, world.users)
+        flagged, cleared, legacy = (enrol(project, date(2026, 1, 31)) for _ in range(3))
+        sheet(
+            project,
+            FEB,
+            Line(flagged, payee="worker", payee_differs=True),
+            Line(cleared, payee="包工头", payee_differs=False),
+            Line(legacy, payee="包工头", payee_differs=None),
+        )
+        run(TODAY, county=KNOWN)
+        found = {f.worker_id: f.evidence["actual"] for f in open_findings("R08") if f.project_id == project.id}
+        assert found == {flagged.worker_id: "payee_not_the_worker", legacy.worker_id: "payee_not_the_worker"}
+
+
 def _bank(
     *transfers: tuple[str, str, str], net: str = "5000.00", channel: str = "bank", stranger: str | None = None
 ) -> Callable[[Project], None]:

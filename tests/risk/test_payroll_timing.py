@@ -181,6 +181,15 @@ R04_CASES = [
         evidence={"expected": "2026-02-28", "days_late": 1},
     ),
     Case(
+        "the contract's pay day 5 before the project's: the 12th is late (SQL must not look at the project's only)",
+        date(2026, 6, 1),
+        YELLOW,
+        terms={"start_date": JAN, "end_date": date(2026, 12, 31), "pay_day": 5},
+        sheets=((JAN, date(2026, 2, 12), False, True),),
+        config={"RISK_R04_GRACE_DAYS": 0},
+        evidence={"expected": "2026-02-05", "days_late": 7},
+    ),
+    Case(
         "February wages with pay day 31 are due on 31 March",
         date(2026, 6, 1),
         None,

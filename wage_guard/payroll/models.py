@@ -94,6 +94,10 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
     #: 发放方式 as normalised by the parser: "bank" (银行代发), "wage_account" (专户), "cash", "other".
     channel: Mapped[str | None] = mapped_column(sa.String(16))
     payee_name: Mapped[str | None] = mapped_column(EncryptedString("payroll_line.payee_name"))
+    #: Whether the payee's account name differs from the worker's (the roster name, else the sheet's name), compared
+    #: at import, where both are in clear text, so that rule R08 reads a column instead of decrypting every line
+    #: (None: no payee name on the sheet, or a line imported before the comparison was stored).
+    payee_differs: Mapped[bool | None]
     #: The last four digits of the bank card (银行卡号后四位); never the whole number.
     account_tail: Mapped[str | None] = mapped_column(sa.String(4))
 

@@ -34,6 +34,7 @@ from wage_guard.organisations.models import Project
 from wage_guard.payroll import parsing, queries
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.payroll.parsing import ParsedSheet, Problem
+from wage_guard.payroll.reconciliation import normalise_name
 from wage_guard.payroll.values import to_ascii
 from wage_guard.risk.queue import queue_project
 from wage_guard.settings import settings
@@ -184,16 +185,18 @@ def _store_lines(payroll_import: PayrollImport, project: Project, columns: dict[
     indexes = fieldcrypt.blind_indexes(columns["id_number"], "id_number")
     workers = _workers_by_index(indexes)
     roster = set(db.session.scalars(sa.select(Enrollment.worker_id).where(Enrollment.project_id == project.id)))
-    worker_ids = [workers.get(index) for index in indexes]
+    known = [workers.get(index) for index in indexes]
+    worker_ids = [None if worker is None else worker[0] for worker in known]
     listed = [worker_id is not None and worker_id in roster for worker_id in worker_ids]
     sqlite = db.session.connection().dialect.name == "sqlite"
     stored = {key: _driver_values(columns[key], sqlite) for key in _CONVERTED}
     sealed = {key: fieldcrypt.seal_many(columns[key], _SEALED[key]) for key in _SEALED}
+    names = [columns["name"][at] if worker is None else worker[1] for at, worker in enumerate(known)]
     table = (
         [payroll_import.id] * count, columns["row_number"], worker_ids, listed, sealed["name"], sealed["id_number"],
         indexes, stored["days_worked"], stored["overtime_hours"], stored["gross"], stored["deductions"],
         columns["deduction_reason"], stored["net"], stored["pay_date"], columns["channel"], sealed["payee_name"],
-        columns["account_tail"],
+        columns["account_tail"], list(map(_payee_differs, columns["payee_name"], names)),
     )  # fmt: skip
     rows = list(zip(*table, strict=True))
     for start in range(0, count, _INSERT_CHUNK):
@@ -205,7 +208,7 @@ def _store_lines(payroll_import: PayrollImport, project: Project, columns: dict[
 _COLUMNS = (
     "import_id", "row_number", "worker_id", "on_roster", "name", "id_number", "id_number_index", "days_worked",
     "overtime_hours", "gross", "deductions", "deduction_reason", "net", "pay_date", "channel", "payee_name",
-    "account_tail",
+    "account_tail", "payee_differs",
 )  # fmt: skip
 #: The columns whose values the SQLite driver needs converted (decimals, dates).
 _CONVERTED = ("days_worked", "overtime_hours", "gross", "deductions", "net", "pay_date")
@@ -230,13 +233,21 @@ def _driver_values(values: list[Any], sqlite: bool) -> list[Any]:
     return [converted[value] for value in values]
 
 
-def _workers_by_index(indexes: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _payee_differs(payee: str | None, worker_name: str) -> bool | None:
+    """Whether the payee's account name is not the worker's (names compared as the bank reconciliation does)."""
+    if payee is None:
+        return None
+    return payee != worker_name and normalise_name(payee) != normalise_name(worker_name)
+
+
+def _workers_by_index(indexes: list[str]) -> dict[str, tuple[int, str]]:
+    """The known workers among the lines' blind indexes: index -> (worker id, roster name)."""
+    found: dict[str, tuple[int, str]] = {}
     unique = sorted(set(indexes))
     for start in range(0, len(unique), _LOOKUP_CHUNK):
         chunk = unique[start : start + _LOOKUP_CHUNK]
-        query = sa.select(Worker.id_number_index, Worker.id).where(Worker.id_number_index.in_(chunk))
-        found.update({index: worker_id for index, worker_id in db.session.execute(query)})
+        query = sa.select(Worker.id_number_index, Worker.id, Worker.name).where(Worker.id_number_index.in_(chunk))
+        found.update({index: (worker_id, name) for index, worker_id, name in db.session.execute(query)})
     return found
 
 

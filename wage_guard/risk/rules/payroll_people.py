@@ -115,18 +115,29 @@ def unknown_payee(scope: Scope) -> list[Result]:
 
 
 def not_own_account(scope: Scope) -> list[Result]:
-    """R08: cash pay, or an account name that is not the worker's (the roster name, else the sheet's name)."""
-    query = current_lines(
-        scope, *LINE_COLUMNS, PayrollLine.channel, PayrollLine.account_tail, PayrollLine.name, Worker.name.label("worker_name")
-    ).outerjoin(Worker, Worker.id == PayrollLine.worker_id)
-    cash = db.session.execute(query.where(PayrollLine.channel == CASH))
-    results = [_own_account_result(row, "cash") for row in cash]
-    others = query.where(sa.or_(PayrollLine.channel.is_(None), PayrollLine.channel != CASH)).add_columns(PayrollLine.payee_name)
-    for row in db.session.execute(others):
-        payee = normalise_name(row.payee_name or "")
-        if not payee:
+    """R08: cash pay, or an account name that is not the worker's (the roster name, else the sheet's name).
+
+    One statement returns only the lines to look at: cash, no payee name, a payee the import found to differ
+    (``payee_differs``, compared where both names were in clear text), and lines imported before that comparison
+    was stored, whose names are decrypted and compared here. The worker's name is read only for returned rows.
+    """
+    worker_name = sa.select(Worker.name).where(Worker.id == PayrollLine.worker_id).scalar_subquery()
+    columns = (PayrollLine.channel, PayrollLine.account_tail, PayrollLine.payee_differs, PayrollLine.name, PayrollLine.payee_name)
+    query = current_lines(scope, *LINE_COLUMNS, *columns, worker_name.label("worker_name")).where(
+        sa.or_(
+            PayrollLine.channel == CASH,
+            PayrollLine.payee_name.is_(None),
+            PayrollLine.payee_differs.is_(True),
+            PayrollLine.payee_differs.is_(None),
+        )
+    )
+    results = []
+    for row in db.session.execute(query):
+        if row.channel == CASH:
+            results.append(_own_account_result(row, "cash"))
+        elif not normalise_name(row.payee_name or ""):
             results.append(_own_account_result(row, None))
-        elif payee != normalise_name(row.worker_name or row.name):
+        elif row.payee_differs or normalise_name(row.payee_name) != normalise_name(row.worker_name or row.name):
             results.append(_own_account_result(row, "payee_not_the_worker"))
     return results
 

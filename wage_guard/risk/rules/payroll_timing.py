@@ -45,6 +45,7 @@ from wage_guard.risk.rules.payroll_lines import (
     person_month,
     subject,
 )
+from wage_guard.risk.sql import days_past_deadline, smaller
 
 
 def _due_months(scope: Scope) -> list[date]:
@@ -175,31 +176,42 @@ def _missing_projects(scope: Scope, month: sa.Subquery) -> list[Result]:
     return results
 
 
-def _earliest_deadline(scope: Scope) -> Any:
-    """Per wage month in scope, the earliest day a line could be late (pay day 1 plus grace): a SQL pre-filter."""
+def _current_months(scope: Scope) -> list[date]:
+    """The wage months of the current sheets in scope."""
     query = sa.select(PayrollImport.month).join(Project, Project.id == PayrollImport.project_id).where(is_current())
-    months = db.session.scalars(scope.where(query, Project.county_code, PayrollImport.project_id).distinct()).all()
-    if not months:
-        return None
-    grace = scope.settings.risk_r04_grace_days
-    return sa.case({m: sa.literal(deadline(m, 1, grace), sa.Date) for m in months}, value=PayrollImport.month)
+    return list(db.session.scalars(scope.where(query, Project.county_code, PayrollImport.project_id).distinct()))
 
 
 def paid_late(scope: Scope) -> list[Result]:
-    """R04: each person's month paid after the pay day plus grace, by how many days; no pay date: inconclusive."""
-    earliest = _earliest_deadline(scope)
-    if earliest is None:
+    """R04: each person's month paid after the pay day plus grace, by how many days; no pay date: inconclusive.
+
+    SQL returns only the person-months paid after the earliest deadline any of the person's contracts or the
+    project could set (the lowest of their pay days), or with a line without a pay date; Python then applies
+    the contract that covers the month. A province's lines never travel to Python.
+    """
+    months = _current_months(scope)
+    if not months:
         return []
-    late_or_unpaid = sa.or_(
-        sa.func.max(PayrollLine.pay_date) > sa.func.max(earliest),
-        sa.func.sum(sa.case((PayrollLine.pay_date.is_(None), 1), else_=0)) > 0,
+    fact = ContractFact
+    contract_day = sa.select(fact.project_id, fact.worker_id, sa.func.min(fact.pay_day).label("pay_day")).where(
+        fact.readable.is_(True), fact.status.in_(SIGNED_VALUES), fact.pay_day.is_not(None)
     )
-    rows = db.session.execute(person_month(scope, late_or_unpaid)).all()
+    contract_day = scope.where(contract_day, fact.county_code, fact.project_id).group_by(fact.project_id, fact.worker_id)
+    days = contract_day.subquery("contract_day")
+    lowest_pay_day = smaller(Project.pay_day, sa.func.coalesce(sa.func.min(days.c.pay_day), Project.pay_day))
+    late = days_past_deadline(
+        PayrollImport.month, months, lowest_pay_day, scope.settings.risk_r04_grace_days, sa.func.max(PayrollLine.pay_date)
+    )
+    unpaid = sa.func.sum(sa.case((PayrollLine.pay_date.is_(None), 1), else_=0)) > 0
+    query = person_month(scope, sa.or_(late > 0, unpaid)).outerjoin(
+        days, sa.and_(days.c.project_id == PayrollImport.project_id, days.c.worker_id == PayrollLine.worker_id)
+    )
+    rows = db.session.execute(query).all()
     facts = contracts_of(scope, {(r.project_id, r.worker_id) for r in rows if r.worker_id is not None})
     results = []
     for row in rows:
-        fact = contract_in(facts.get((row.project_id, row.worker_id), []), row.month)
-        result = _late_result(scope, row, fact)
+        fact_of_month = contract_in(facts.get((row.project_id, row.worker_id), []), row.month)
+        result = _late_result(scope, row, fact_of_month)
         if result is not None:
             results.append(result)
     return results

@@ -1,0 +1,26 @@
+"""payroll lines: whether the payee's account name differs from the worker's, compared at import (rule R08)
+
+Revision ID: c11d4e5f6a04
+Revises: c11c3d4e5f03
+Create Date: 2026-12-04 23:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c11d4e5f6a04'
+down_revision = 'c11c3d4e5f03'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('payroll_line', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('payee_differs', sa.Boolean(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('payroll_line', schema=None) as batch_op:
+        batch_op.drop_column('payee_differs')
