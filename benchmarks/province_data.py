@@ -235,10 +235,10 @@ def _payroll(workers: int, projects: int) -> None:
     gross = f"CASE WHEN {hit('R05')} THEN 4000 ELSE {WAGE} END"
     _run(
         "INSERT INTO payroll_line (import_id, row_number, worker_id, on_roster, name, id_number, id_number_index, "
-        "days_worked, overtime_hours, gross, deductions, net, pay_date, channel, payee_name, account_tail) "
+        "days_worked, overtime_hours, gross, deductions, net, pay_date, channel, payee_name, account_tail, payee_differs) "
         f"SELECT (e.project_id - 1) * {months} + m.m, e.id, w.id, TRUE, :name, :id_number, w.id_number_index, 22, 0, "
         f"{gross}, 0, {gross}, CASE WHEN {hit('R04')} THEN m.late_date ELSE m.pay_date END, "
-        f"CASE WHEN {hit('R08')} THEN 'cash' ELSE 'bank' END, :payee, '1234' "
+        f"CASE WHEN {hit('R08')} THEN 'cash' ELSE 'bank' END, :payee, '1234', FALSE "
         f"FROM worker w JOIN enrollment e ON e.worker_id = w.id CROSS JOIN bench_month m WHERE NOT {hit('R03')}",
         name=name,
         id_number=id_number,

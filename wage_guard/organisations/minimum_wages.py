@@ -179,6 +179,15 @@ class WageBook:
         for code, tier_row in db.session.execute(tiers.order_by(TierMinimumWage.effective_from)):
             self._tiered[code].append(_standard(tier_row))
 
+    def counties(self) -> set[str]:
+        """The counties with a known figure (their own or their tier's), at some date."""
+        return {code for code, rows in (*self._own.items(), *self._tiered.items()) if rows}
+
+    def highest(self) -> Decimal | None:
+        """The largest monthly figure in the book: pay at or above it is above every county's minimum, any day."""
+        figures = [row.monthly for rows in (*self._own.values(), *self._tiered.values()) for row in rows]
+        return max(figures) if figures else None
+
     def on(self, county_code: str, day: date) -> Standard | None:
         """The standard in force in the county on ``day``: the later of its own and its tier's, own on a tie."""
         return pick(_latest(self._own[county_code], day), _latest(self._tiered[county_code], day))

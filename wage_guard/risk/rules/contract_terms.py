@@ -13,7 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from wage_guard.contracts.models import Contract
-from wage_guard.contracts.rules import minimum_wage_outcome, monthly_equivalent, probation_limit_for, probation_pay_floor
+from wage_guard.contracts.rules import (
+    WORKING_DAYS_PER_MONTH,
+    minimum_wage_outcome,
+    monthly_equivalent,
+    probation_limit_for,
+    probation_pay_floor,
+)
 from wage_guard.contracts.terms import PayForm, TermType, add_months
 from wage_guard.extensions import db
 from wage_guard.i18n import _l
@@ -40,9 +46,30 @@ def _result(fact: ContractFact, outcome: Outcome, severity: Severity | None, evi
 
 
 def below_minimum(scope: Scope) -> list[Result]:
-    """R02: the contract's monthly-equivalent wage against the site county's minimum on its start date."""
+    """R02: the contract's monthly-equivalent wage against the site county's minimum on its start date.
+
+    SQL returns only the contracts that can be anything but compliant: terms unreadable or incomplete, a pay form
+    without a monthly equivalent, a county without a known minimum, or a monthly equivalent below the largest
+    minimum in the book. A province's million contracts paying more never travel to Python.
+    """
+    fact, book = ContractFact, scope.wages
+    equivalent = sa.case(
+        (fact.pay_form == PayForm.MONTHLY.value, fact.pay_amount),
+        (fact.pay_form == PayForm.DAILY.value, fact.pay_amount * WORKING_DAYS_PER_MONTH),
+        else_=None,
+    )
+    open_questions: list[sa.ColumnElement[bool]] = [
+        fact.readable.is_(False),
+        fact.start_date.is_(None),
+        fact.pay_amount.is_(None),
+        equivalent.is_(None),
+        fact.county_code.not_in(sorted(book.counties())),
+    ]
+    highest = book.highest()
+    if highest is not None:
+        open_questions.append(equivalent < highest)
     results = []
-    for fact, data_quality in db.session.execute(_live_contracts(scope)):
+    for fact, data_quality in db.session.execute(_live_contracts(scope, sa.or_(*open_questions))):
         result = _minimum_result(scope, fact, data_quality)
         if result is not None:
             results.append(result)
