@@ -70,7 +70,7 @@ def import_month(project_id: int, rows: list[Row], *, month: date = MONTH) -> in
                 on_roster=entry is not None and entry.project_id == project_id,
                 name=worker.name if worker else "路人甲",
                 id_number=worker.id_number if worker else row.id_number,
-                id_number_index="x" * 64,
+                id_number_index=worker.id_number_index if worker else f"{number:064d}",
                 days_worked=Decimal(row.days),
                 overtime_hours=Decimal("12"),
                 gross=Decimal(row.gross),

@@ -74,7 +74,7 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
     """One worker's wage for the month as the sheet states it (a line of the 工资支付台账)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    import_id: Mapped[int] = mapped_column(sa.ForeignKey("payroll_import.id"), index=True)
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("payroll_import.id"))
     #: The row in the file (1-based, as the spreadsheet shows it), for messages and the evidence trail.
     row_number: Mapped[int]
     #: The person, matched by the ID number's blind index; None when nobody with that ID number is known.
@@ -103,6 +103,10 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
 
     payroll_import: Mapped[PayrollImport] = relationship(back_populates="lines")
     worker: Mapped[Worker | None] = relationship()
+
+    #: A sheet lists a person once (the import refuses a second row): the risk rules read a person's month as one
+    #: line. The index also serves look-ups by import (its first column).
+    __table_args__ = (sa.UniqueConstraint("import_id", "id_number_index"),)
 
     @property
     def masked_id_number(self) -> str:

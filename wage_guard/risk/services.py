@@ -56,7 +56,6 @@ def make_scope(county: str | None = None, project: int | None = None, *, now: da
 def run(county: str | None = None, project: int | None = None, *, now: datetime) -> RunCounts:
     """Evaluate every registered rule in force today over the county, the project, or everything."""
     scope = make_scope(county, project, now=now)
-    _working_memory()
     counts = RunCounts(facts_refreshed=facts.refresh(scope))
     for rule in RULES:
         if rule.in_effect(scope.today):
@@ -65,17 +64,6 @@ def run(county: str | None = None, project: int | None = None, *, now: datetime)
     counts.sms_sent = notify.notify_new_reds(scope)
     counts.open_by_rule = open_by_rule(scope)
     return counts
-
-
-#: PostgreSQL's memory for one sort or hash in the run's statements (its default, 4 MB, makes the rules' grouping
-#: of a province's payroll lines by person and month spill to disk).
-RUN_WORK_MEM = "256MB"
-
-
-def _working_memory() -> None:
-    """Raise ``work_mem`` for the rest of the run's transaction (PostgreSQL only; ``SET LOCAL`` ends with it)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text(f"SET LOCAL work_mem = '{RUN_WORK_MEM}'"))
 
 
 def open_by_rule(scope: Scope) -> dict[tuple[str, str], int]:

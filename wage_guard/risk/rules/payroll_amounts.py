@@ -61,9 +61,9 @@ def _result(row: Any, key: str, outcome: Outcome, severity: Severity | None, evi
 def underpaid(scope: Scope) -> list[Result]:
     """R05: each worker's month paid less than the contract covering it promises, beyond the tolerance."""
     fact, settings = ContractFact, scope.settings
-    gross = sa.func.sum(PayrollLine.gross)
+    gross = PayrollLine.gross
     promised_upper = sa.case(
-        (fact.pay_form == PayForm.DAILY.value, fact.pay_amount * sa.func.sum(PayrollLine.days_worked)),
+        (fact.pay_form == PayForm.DAILY.value, fact.pay_amount * PayrollLine.days_worked),
         (fact.pay_form == PayForm.MONTHLY.value, fact.pay_amount),
         else_=None,
     )
@@ -75,7 +75,7 @@ def underpaid(scope: Scope) -> list[Result]:
         ),
     )
     query = (
-        person_month(scope, where=(PayrollLine.worker_id.is_not(None),))
+        person_month(scope, PayrollLine.worker_id.is_not(None))
         .add_columns(fact.contract_id)
         .join(
             fact,
@@ -87,8 +87,7 @@ def underpaid(scope: Scope) -> list[Result]:
                 sa.or_(fact.cover_to.is_(None), fact.cover_to >= PayrollImport.month),
             ),
         )
-        .group_by(fact.contract_id, fact.pay_form, fact.pay_amount)
-        .having(candidate)
+        .where(candidate)
     )
     rows = db.session.execute(query).all()
     facts = contracts_of(scope, {(r.project_id, r.worker_id) for r in rows})
@@ -157,15 +156,15 @@ def _largest_minimum() -> Decimal | None:
 
 def below_minimum_wage(scope: Scope) -> list[Result]:
     """R06: a full month's base pay (overtime estimated out) below the county's minimum wage that month."""
-    days = sa.func.sum(PayrollLine.days_worked)
-    having = [days >= WORKING_DAYS_PER_MONTH]
+    days = PayrollLine.days_worked
+    conditions = [days >= WORKING_DAYS_PER_MONTH]
     ceiling = _largest_minimum()
     if ceiling is not None:  # base pay (as ``base_pay`` estimates it) below the largest minimum, without division
         regular = days * HOURS_PER_DAY
-        overtime = sa.func.sum(sa.func.coalesce(PayrollLine.overtime_hours, 0)) * LOWEST_OVERTIME_RATE
-        having.append(sa.func.sum(PayrollLine.gross) * regular < ceiling * (regular + overtime))
+        overtime = sa.func.coalesce(PayrollLine.overtime_hours, 0) * LOWEST_OVERTIME_RATE
+        conditions.append(PayrollLine.gross * regular < ceiling * (regular + overtime))
     results = []
-    for row in db.session.execute(person_month(scope, *having)):
+    for row in db.session.execute(person_month(scope, *conditions)):
         result = _minimum_result(scope, row)
         if result is not None:
             results.append(result)
@@ -207,7 +206,7 @@ def outsized_pay(scope: Scope) -> list[Result]:
     """R09: one person's net pay on a project over the monthly limit in a month, or the yearly limit in a year."""
     settings = scope.settings
     results = []
-    monthly = person_month(scope, sa.func.sum(PayrollLine.net) > settings.risk_r09_month_limit)
+    monthly = person_month(scope, PayrollLine.net > settings.risk_r09_month_limit)
     for row in db.session.execute(monthly):
         evidence = {**line_evidence(row), "expected": money(settings.risk_r09_month_limit), "actual": money(row.net)}
         key = subject(row.project_id, row.worker_id, row.person)
@@ -225,7 +224,13 @@ def outsized_pay(scope: Scope) -> list[Result]:
 
 
 def _yearly(scope: Scope) -> sa.Select[Any]:
-    monthly = person_month(scope).subquery("pm")
+    """People paid over the yearly limit on a project: only those with a month over a twelfth of it can be, so the
+    grouping reads their months alone (a semi-join), not every line of the year."""
+    limit = scope.settings.risk_r09_year_limit
+    high = person_month(scope, PayrollLine.net > limit / 12).with_only_columns(
+        PayrollImport.project_id, PayrollLine.id_number_index
+    )
+    monthly = person_month(scope, sa.tuple_(PayrollImport.project_id, PayrollLine.id_number_index).in_(high)).subquery("pm")
     query = (
         sa.select(
             monthly.c.project_id,
@@ -237,7 +242,7 @@ def _yearly(scope: Scope) -> sa.Select[Any]:
             sa.func.sum(monthly.c.net).label("net"),
         )
         .group_by(monthly.c.project_id, monthly.c.county_code, monthly.c.person, sa.extract("year", monthly.c.month))
-        .having(sa.func.sum(monthly.c.net) > scope.settings.risk_r09_year_limit)
+        .having(sa.func.sum(monthly.c.net) > limit)
     )
     return query
 

@@ -198,12 +198,11 @@ def paid_late(scope: Scope) -> list[Result]:
     )
     contract_day = scope.where(contract_day, fact.county_code, fact.project_id).group_by(fact.project_id, fact.worker_id)
     days = contract_day.subquery("contract_day")
-    lowest_pay_day = smaller(Project.pay_day, sa.func.coalesce(sa.func.min(days.c.pay_day), Project.pay_day))
+    lowest_pay_day = smaller(Project.pay_day, sa.func.coalesce(days.c.pay_day, Project.pay_day))
     late = days_past_deadline(
-        PayrollImport.month, months, lowest_pay_day, scope.settings.risk_r04_grace_days, sa.func.max(PayrollLine.pay_date)
+        PayrollImport.month, months, lowest_pay_day, scope.settings.risk_r04_grace_days, PayrollLine.pay_date
     )
-    unpaid = sa.func.sum(sa.case((PayrollLine.pay_date.is_(None), 1), else_=0)) > 0
-    query = person_month(scope, sa.or_(late > 0, unpaid)).outerjoin(
+    query = person_month(scope, sa.or_(late > 0, PayrollLine.pay_date.is_(None))).outerjoin(
         days, sa.and_(days.c.project_id == PayrollImport.project_id, days.c.worker_id == PayrollLine.worker_id)
     )
     rows = db.session.execute(query).all()
