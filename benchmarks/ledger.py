@@ -13,18 +13,17 @@ import argparse
 import base64
 import os
 import sys
-import tempfile
 import time
 
 import sqlalchemy as sa
 
+from benchmarks.databases import own_database
 from wage_guard import clock, create_app
 from wage_guard.extensions import db
 from wage_guard.ledger import services
 
 GOAL = 2000.0
 BATCH = 50
-PG_URL = os.environ.get("WAGE_GUARD_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _app(url: str):  # type: ignore[no-untyped-def]
@@ -70,17 +69,18 @@ def _baseline(count: int) -> float:
     return rate
 
 
-def measure(url: str, count: int) -> tuple[float, float]:
-    app = _app(url)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        try:
-            baseline = _baseline(count)
-            rate = _appends(count)
-        finally:
-            db.session.remove()
-            db.drop_all()
+def measure(kind: str, count: int) -> tuple[float, float]:
+    """Appends per second and the plain-INSERT baseline, in a database created for this run and dropped after."""
+    with own_database(kind, "ledger") as url:
+        app = _app(url)
+        with app.app_context():
+            db.create_all()
+            try:
+                baseline = _baseline(count)
+                rate = _appends(count)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
     return rate, baseline
 
 
@@ -89,11 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    targets = [("SQLite (file)", "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite")), ("PostgreSQL", PG_URL)]
+    targets = [("SQLite (file)", "sqlite"), ("PostgreSQL", "postgresql")]
     rows, failed = [], False
-    for name, url in targets:
+    for name, kind in targets:
         try:
-            rate, baseline = measure(url, args.count)
+            rate, baseline = measure(kind, args.count)
         except sa.exc.OperationalError as exc:
             rows.append(f"| {name} | unavailable: {str(exc).splitlines()[0][:60]} | | | |")
             continue

@@ -18,19 +18,17 @@ import base64
 import os
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from benchmarks import province_data
+from benchmarks.databases import own_database
 from benchmarks.table import Row, print_table
 
-ADMIN_URL = os.environ.get("WAGE_GUARD_BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 FULL_GOAL_S, FULL_RATIO_GOAL, INCREMENTAL_GOAL_S = 120.0, 4.0, 15.0
 #: 2026-12-20 10:00 in China.
 NOW = datetime(2026, 12, 20, 2, 0, tzinfo=UTC)
@@ -38,29 +36,6 @@ SCAN = (
     "SELECT i.project_id, i.month, sum(l.net) FROM payroll_line l JOIN payroll_import i ON i.id = l.import_id "
     "GROUP BY i.project_id, i.month"
 )
-
-
-@contextmanager
-def own_database(kind: str) -> Iterator[str]:
-    """A database that exists only for this run (dropped afterwards unless ``--keep``)."""
-    if kind == "sqlite":
-        directory = tempfile.mkdtemp(prefix="wage_guard_province_")
-        yield "sqlite:///" + os.path.join(directory, "province.sqlite")
-        return
-    name = f"wage_guard_province_{os.getpid()}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        if not KEEP:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-KEEP = False
 
 
 def app_for(url: str):  # type: ignore[no-untyped-def]
@@ -157,7 +132,6 @@ def planted_check(workers: int) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global KEEP
     parser = argparse.ArgumentParser(description="province-scale risk cross-check")
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--workers", type=int)
@@ -165,12 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args(argv)
-    KEEP = args.keep
     workers = args.workers or (1_000_000 if args.database == "postgresql" else 100_000)
     from wage_guard import clock
     from wage_guard.extensions import db
 
-    with own_database(args.database) as url:
+    with own_database(args.database, "province", keep=args.keep) as url:
         app = app_for(url)
         with app.app_context():
             db.create_all()
