@@ -175,6 +175,7 @@ def test_a_county_run_finds_exactly_the_planted_problems_and_closes_them_when_fi
             ("R04", _w(p1, b), "2026-02"),
             ("R05", _w(p1, c), "2026-03"),
             ("R07", _line_subject(p1, stranger), "2026-03"),
+            ("R01", _line_subject(p1, stranger), "2026-03"),  # paid with no contract (R01's payroll half)
             ("R10", _w(p1, e), "2026-03"),
             r15,
             ("R17", _w(p2, i), "2026-01"),

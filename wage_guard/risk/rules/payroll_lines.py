@@ -59,6 +59,12 @@ def is_current() -> sa.ColumnElement[bool]:
     return PayrollImport.superseded_at.is_(None)
 
 
+def current_months(scope: Scope) -> list[date]:
+    """The wage months of the current sheets in scope."""
+    query = sa.select(PayrollImport.month).join(Project, Project.id == PayrollImport.project_id).where(is_current())
+    return list(db.session.scalars(scope.where(query, Project.county_code, PayrollImport.project_id).distinct()))
+
+
 def person_month(scope: Scope, *where: sa.ColumnElement[bool]) -> sa.Select[Any]:
     """One row per project, month and person over the current sheets in scope, filtered by ``where``.
 

@@ -35,6 +35,7 @@ from wage_guard.risk.rules.payroll_lines import (
     SIGNED_VALUES,
     contract_in,
     contracts_of,
+    current_months,
     deadline,
     due_date,
     is_current,
@@ -176,12 +177,6 @@ def _missing_projects(scope: Scope, month: sa.Subquery) -> list[Result]:
     return results
 
 
-def _current_months(scope: Scope) -> list[date]:
-    """The wage months of the current sheets in scope."""
-    query = sa.select(PayrollImport.month).join(Project, Project.id == PayrollImport.project_id).where(is_current())
-    return list(db.session.scalars(scope.where(query, Project.county_code, PayrollImport.project_id).distinct()))
-
-
 def paid_late(scope: Scope) -> list[Result]:
     """R04: each person's month paid after the pay day plus grace, by how many days; no pay date: inconclusive.
 
@@ -189,7 +184,7 @@ def paid_late(scope: Scope) -> list[Result]:
     project could set (the lowest of their pay days), or with a line without a pay date; Python then applies
     the contract that covers the month. A province's lines never travel to Python.
     """
-    months = _current_months(scope)
+    months = current_months(scope)
     if not months:
         return []
     fact = ContractFact

@@ -24,6 +24,7 @@ from wage_guard.organisations.models import Project
 from wage_guard.risk.facts import SIGNED
 from wage_guard.risk.models import ContractFact, Outcome, Severity
 from wage_guard.risk.rule import Result, Rule, Scope, iso
+from wage_guard.risk.rules.paid_without_contract import paid_without_contract
 
 SIGNED_VALUES = [s.value for s in SIGNED]
 AWAITING = (Status.AWAITING_EMPLOYER, Status.AWAITING_WORKER)
@@ -83,7 +84,8 @@ def _gap_starts(scope: Scope, limit: date) -> sa.Subquery:
 
 
 def no_contract(scope: Scope) -> list[Result]:
-    """R01: every stretch of roster time without a signed contract, with the Art. 82 exposure."""
+    """R01: every stretch of roster time without a signed contract, with the Art. 82 exposure, and every month
+    someone off the roster was paid with no signed contract (``paid_without_contract``)."""
     gap = _gap_starts(scope, scope.today - timedelta(days=scope.settings.risk_r01_grace_days))
     later, unreadable = aliased(ContractFact), aliased(ContractFact)
     next_cover = (
@@ -106,7 +108,8 @@ def no_contract(scope: Scope) -> list[Result]:
         Contract.status.in_(AWAITING),
     )
     query = sa.select(gap, next_cover.label("next_cover"), has_unreadable.label("unreadable"), pending.label("pending"))
-    return [_no_contract_result(row, scope.today) for row in db.session.execute(query)]
+    on_roster = [_no_contract_result(row, scope.today) for row in db.session.execute(query)]
+    return on_roster + paid_without_contract(scope)
 
 
 def _no_contract_result(row: Any, today: date) -> Result:
@@ -194,7 +197,10 @@ RULES = (
         "R01",
         _l("No contract"),
         "条例 Art. 28; LCL Art. 10, 82",
-        _l("Red: a worker on the roster on a day no signed contract covers."),
+        _l(
+            "Red: a worker on the roster on a day no signed contract covers, or paid on the wage sheet for a month "
+            "no signed contract covers."
+        ),
         _l("Have the contract issued and signed before any further work; work out the double wages owed under Art. 82."),
         no_contract,
     ),
