@@ -84,6 +84,14 @@ class Rule:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
+def unless_unreadable(severity: Severity, unreadable: bool, evidence: dict[str, Any]) -> tuple[Outcome, Severity | None]:
+    """A violation of ``severity``, or inconclusive (noted in ``evidence``) when the contract terms cannot be read."""
+    if unreadable:
+        evidence["inconclusive_because"] = "contract_terms_unreadable"
+        return Outcome.INCONCLUSIVE, None
+    return Outcome.VIOLATION, severity
+
+
 def iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 

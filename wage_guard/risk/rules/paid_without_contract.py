@@ -21,8 +21,8 @@ from sqlalchemy.orm import aliased
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
 from wage_guard.payroll.models import PayrollImport, PayrollLine
-from wage_guard.risk.models import ContractFact, Outcome, Severity
-from wage_guard.risk.rule import Result, Scope
+from wage_guard.risk.models import ContractFact, Severity
+from wage_guard.risk.rule import Result, Scope, unless_unreadable
 from wage_guard.risk.rules.payroll_lines import (
     SIGNED_VALUES,
     current_months,
@@ -71,10 +71,6 @@ def _result(row: Any) -> Result:
         "expected": "signed_contract_covering_the_month",
         "actual": "no_signed_contract_and_not_on_roster",
     }
-    outcome: Outcome = Outcome.VIOLATION
-    severity: Severity | None = Severity.RED
-    if row.unreadable:
-        outcome, severity = Outcome.INCONCLUSIVE, None
-        evidence["inconclusive_because"] = "contract_terms_unreadable"
+    outcome, severity = unless_unreadable(Severity.RED, bool(row.unreadable), evidence)
     key = subject(row.project_id, row.worker_id, row.person)
     return Result(key, period(row.month), row.project_id, row.county_code, row.worker_id, outcome, severity, evidence)

@@ -23,7 +23,7 @@ from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
 from wage_guard.risk.facts import SIGNED
 from wage_guard.risk.models import ContractFact, Outcome, Severity
-from wage_guard.risk.rule import Result, Rule, Scope, iso
+from wage_guard.risk.rule import Result, Rule, Scope, iso, unless_unreadable
 from wage_guard.risk.rules.paid_without_contract import paid_without_contract
 
 SIGNED_VALUES = [s.value for s in SIGNED]
@@ -133,11 +133,7 @@ def _no_contract_result(row: Any, today: date) -> Result:
         "expected": "signed_contract_covering_each_day",
         "actual": "no_signed_contract",
     }
-    outcome: Outcome = Outcome.VIOLATION
-    severity: Severity | None = Severity.RED
-    if row.unreadable:
-        outcome, severity = Outcome.INCONCLUSIVE, None
-        evidence["inconclusive_because"] = "contract_terms_unreadable"
+    outcome, severity = unless_unreadable(Severity.RED, bool(row.unreadable), evidence)
     return Result(
         f"enrollment:{row.enrollment_id}",
         start.isoformat(),
