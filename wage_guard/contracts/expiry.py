@@ -65,7 +65,7 @@ def remind_due(*, now: datetime) -> int:
     for due in by_project.values():
         project = due[0][0].project
         first = min(end for _contract, end in due)
-        for phone in _foreman_phones(project, due[0][0]):
+        for phone in foreman_phones(project, due[0][0]):
             sms.queue_sms(
                 phone,
                 "expiry_reminder",
@@ -90,8 +90,9 @@ def being_changed(contract: Contract) -> bool:
     return pending or notice_state.pending_notice(contract) is not None
 
 
-def _foreman_phones(project: Project, contract: Contract) -> list[str]:
-    """The project's foremen with a phone; without any, whoever issued the contract."""
+def foreman_phones(project: Project, contract: Contract) -> list[str]:
+    """The project's foremen with a phone; without any, whoever issued the contract (the expiry and signing
+    reminders both text them)."""
     people = [u for u in project.managers if u.role is Role.FOREMAN and u.is_enabled and u.phone]
     if not people:
         issuer = db.session.get(User, contract.created_by_id)

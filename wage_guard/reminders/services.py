@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from wage_guard import clock, links
-from wage_guard.accounts.models import Role, User
+from wage_guard.contracts.expiry import foreman_phones
 from wage_guard.contracts.lifecycle import Status
 from wage_guard.contracts.models import Contract, SigningLink
 from wage_guard.enrollment.models import Enrollment
@@ -98,7 +98,7 @@ def _text_worker(contract: Contract, texted_at: datetime) -> None:
 
 def _text_foremen(due: list[Contract], stage: str) -> None:
     project = due[0].project
-    for phone in _foreman_phones(project, due[0]):
+    for phone in foreman_phones(project, due[0]):
         sms.queue_sms(
             phone,
             "signing_reminder_foreman",
@@ -107,15 +107,6 @@ def _text_foremen(due: list[Contract], stage: str) -> None:
             project_name=project.name,
             url=links.public_url("contracts.list_contracts", project_id=project.id),
         )
-
-
-def _foreman_phones(project: Project, contract: Contract) -> list[str]:
-    """The project's foremen with a phone; without any, whoever issued the contract."""
-    people = [u for u in project.managers if u.role is Role.FOREMAN and u.is_enabled and u.phone]
-    if not people:
-        issuer = db.session.get(User, contract.created_by_id)
-        people = [issuer] if issuer is not None and issuer.is_enabled and issuer.phone else []
-    return sorted({u.phone for u in people if u.phone})
 
 
 def next_pay_date(pay_day: int, today: date) -> date:

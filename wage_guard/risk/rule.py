@@ -84,6 +84,14 @@ class Rule:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
+def tier(value: Any, orange_from: Any, red_above: Any) -> Severity:
+    """Yellow below ``orange_from``, orange up to ``red_above`` (inclusive), red beyond: R04's days late and R05's
+    shortfall share are graded this way."""
+    if value < orange_from:
+        return Severity.YELLOW
+    return Severity.ORANGE if value <= red_above else Severity.RED
+
+
 def unless_unreadable(severity: Severity, unreadable: bool, evidence: dict[str, Any]) -> tuple[Outcome, Severity | None]:
     """A violation of ``severity``, or inconclusive (noted in ``evidence``) when the contract terms cannot be read."""
     if unreadable:

@@ -35,7 +35,7 @@ from wage_guard.i18n import _l
 from wage_guard.organisations.models import MinimumWage, TierMinimumWage
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.models import ContractFact, Outcome, Severity
-from wage_guard.risk.rule import Result, Rule, Scope, iso, money
+from wage_guard.risk.rule import Result, Rule, Scope, iso, money, tier
 from wage_guard.risk.rules.payroll_lines import (
     SIGNED_VALUES,
     contract_in,
@@ -137,12 +137,7 @@ def _underpaid_result(scope: Scope, row: Any, fact: ContractFact) -> Result | No
         return None
     share = shortfall / expected
     evidence.update(shortfall=money(shortfall), shortfall_pct=f"{share * 100:.1f}")
-    if share < settings.risk_r05_orange_share:
-        severity = Severity.YELLOW
-    elif share <= settings.risk_r05_red_share:
-        severity = Severity.ORANGE
-    else:
-        severity = Severity.RED
+    severity = tier(share, settings.risk_r05_orange_share, settings.risk_r05_red_share)
     return _result(row, key, Outcome.VIOLATION, severity, evidence, period(row.month))
 
 

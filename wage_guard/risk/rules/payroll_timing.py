@@ -29,7 +29,7 @@ from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.models import ContractFact, Outcome, Severity
-from wage_guard.risk.rule import Result, Rule, Scope, iso, money
+from wage_guard.risk.rule import Result, Rule, Scope, iso, money, tier
 from wage_guard.risk.rules.payroll_amounts import FEN
 from wage_guard.risk.rules.payroll_lines import (
     SIGNED_VALUES,
@@ -235,12 +235,7 @@ def _late_result(scope: Scope, row: Any, fact: ContractFact | None) -> Result | 
         return Result(
             key, period(row.month), row.project_id, row.county_code, row.worker_id, Outcome.INCONCLUSIVE, None, evidence
         )
-    if days_late < settings.risk_r04_orange_days:
-        severity = Severity.YELLOW
-    elif days_late <= settings.risk_r04_red_days:
-        severity = Severity.ORANGE
-    else:
-        severity = Severity.RED
+    severity = tier(days_late, settings.risk_r04_orange_days, settings.risk_r04_red_days)
     return Result(key, period(row.month), row.project_id, row.county_code, row.worker_id, Outcome.VIOLATION, severity, evidence)
 
 
