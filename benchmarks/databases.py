@@ -8,10 +8,12 @@ developer's). ``WAGE_GUARD_BENCH_ADMIN_URL`` names the maintenance database (def
 
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -41,3 +43,21 @@ def own_database(kind: str, label: str, *, keep: bool = False) -> Iterator[str]:
                     connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+def bench_app(url: str, **extra: Any):  # type: ignore[no-untyped-def]
+    """The app on ``url`` with throw-away random keys (testing mode), plus ``extra`` configuration."""
+    from wage_guard import create_app
+
+    key = base64.b64encode(os.urandom(32)).decode()
+    config = {
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "x" * 40,
+        "FIELD_ENCRYPTION_KEY": key,
+        "BLIND_INDEX_KEY": key,
+        "CODE_HASH_KEY": key,
+        "KEY_ENCRYPTION_KEY": key,
+    }
+    return create_app({**config, **extra})

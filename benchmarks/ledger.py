@@ -10,36 +10,18 @@ Inclusion-proof time at a million entries is measured by ``python -m benchmarks.
 from __future__ import annotations
 
 import argparse
-import base64
-import os
 import sys
 import time
 
 import sqlalchemy as sa
 
-from benchmarks.databases import own_database
-from wage_guard import clock, create_app
+from benchmarks.databases import bench_app, own_database
+from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.ledger import services
 
 GOAL = 2000.0
 BATCH = 50
-
-
-def _app(url: str):  # type: ignore[no-untyped-def]
-    key = base64.b64encode(os.urandom(32)).decode()
-    return create_app(
-        {
-            "ENV_NAME": "testing",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "x" * 40,
-            "FIELD_ENCRYPTION_KEY": key,
-            "BLIND_INDEX_KEY": key,
-            "CODE_HASH_KEY": key,
-            "KEY_ENCRYPTION_KEY": key,
-        }
-    )
 
 
 def _appends(count: int) -> float:
@@ -72,7 +54,7 @@ def _baseline(count: int) -> float:
 def measure(kind: str, count: int) -> tuple[float, float]:
     """Appends per second and the plain-INSERT baseline, in a database created for this run and dropped after."""
     with own_database(kind, "ledger") as url:
-        app = _app(url)
+        app = bench_app(url)
         with app.app_context():
             db.create_all()
             try:

@@ -11,7 +11,6 @@ reports its own time and peak RSS (``ru_maxrss``); the reads run in this process
 from __future__ import annotations
 
 import argparse
-import base64
 import io
 import json
 import os
@@ -25,6 +24,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.databases import bench_app
 from benchmarks.table import Row, print_table
 
 IMPORT_GOAL_S = 5.0
@@ -143,25 +143,13 @@ def child(path: str, mode: str) -> None:
 def _fresh_app():  # type: ignore[no-untyped-def]
     """The app on a fresh SQLite file in a temporary directory, with the test world and a roster of 1,000."""
     from tests.factories import build_world, enrol_directly
-    from wage_guard import boundary, clock, create_app
+    from wage_guard import boundary, clock
     from wage_guard.enrollment.identity import check_character
     from wage_guard.extensions import db
 
-    key = base64.b64encode(os.urandom(32)).decode()
     directory = tempfile.mkdtemp(prefix="wage_guard_payroll_bench_")
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(directory, "bench.sqlite"),
-            "SECRET_KEY": "x" * 40,
-            "FIELD_ENCRYPTION_KEY": key,
-            "BLIND_INDEX_KEY": key,
-            "CODE_HASH_KEY": key,
-            "KEY_ENCRYPTION_KEY": key,
-            "ARGON2_OPTIONS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-        }
-    )
+    url = "sqlite:///" + os.path.join(directory, "bench.sqlite")
+    app = bench_app(url, ARGON2_OPTIONS={"time_cost": 1, "memory_cost": 1024, "parallelism": 1})
     clock.freeze(clock.utcnow().replace(year=2026, month=12, day=1))
     with app.app_context():
         db.create_all()

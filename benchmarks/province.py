@@ -14,8 +14,6 @@ touches any other database.
 from __future__ import annotations
 
 import argparse
-import base64
-import os
 import statistics
 import sys
 import time
@@ -26,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from benchmarks import province_data
-from benchmarks.databases import own_database
+from benchmarks.databases import bench_app, own_database
 from benchmarks.table import Row, print_table
 
 FULL_GOAL_S, FULL_RATIO_GOAL, INCREMENTAL_GOAL_S = 120.0, 4.0, 15.0
@@ -36,24 +34,6 @@ SCAN = (
     "SELECT i.project_id, i.month, sum(l.net) FROM payroll_line l JOIN payroll_import i ON i.id = l.import_id "
     "GROUP BY i.project_id, i.month"
 )
-
-
-def app_for(url: str):  # type: ignore[no-untyped-def]
-    from wage_guard import create_app
-
-    key = base64.b64encode(os.urandom(32)).decode()
-    return create_app(
-        {
-            "ENV_NAME": "testing",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "x" * 40,
-            "FIELD_ENCRYPTION_KEY": key,
-            "BLIND_INDEX_KEY": key,
-            "CODE_HASH_KEY": key,
-            "KEY_ENCRYPTION_KEY": key,
-        }
-    )
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
@@ -144,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     from wage_guard.extensions import db
 
     with own_database(args.database, "province", keep=args.keep) as url:
-        app = app_for(url)
+        app = bench_app(url)
         with app.app_context():
             db.create_all()
             generate_s, sizes = timed(lambda: province_data.generate(workers))
