@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from tests.risk.people_support import sheet_row
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
@@ -30,24 +31,8 @@ class Pay:
 
 
 def sheet(project: Project, month: date, *lines: Pay, superseded: bool = False) -> PayrollImport:
-    version = next(_serial)
     total = sum((Decimal(p.net or p.gross) for p in lines), Decimal(0))
-    row = PayrollImport(
-        project_id=project.id,
-        month=month,
-        version=version,
-        file_name="工资表.xlsx",
-        file_sha256="0" * 64,
-        source="cli",
-        line_count=len(lines),
-        total_gross=total,
-        total_deductions=Decimal(0),
-        total_net=total,
-        imported_at=STAMP,
-        superseded_at=STAMP if superseded else None,
-    )
-    db.session.add(row)
-    db.session.flush()
+    row = sheet_row(project, month, len(lines), total, next(_serial), superseded)
     for number, pay in enumerate(lines, start=2):
         worker = pay.entry.worker if pay.entry else None
         db.session.add(

@@ -36,7 +36,15 @@ class Line:
 
 
 def sheet(project: Project, month: date, *lines: Line, version: int = 1, superseded: bool = False) -> PayrollImport:
-    total = sum((Decimal(line.net) for line in lines), Decimal(0))
+    row = sheet_row(project, month, len(lines), sum((Decimal(line.net) for line in lines), Decimal(0)), version, superseded)
+    for number, spec in enumerate(lines, start=1):
+        db.session.add(_line(row, number, spec))
+    db.session.flush()
+    return row
+
+
+def sheet_row(project: Project, month: date, lines: int, total: Decimal, version: int, superseded: bool) -> PayrollImport:
+    """A stored sheet (version of ``project``'s ``month``) of ``lines`` lines paying ``total``, without its lines."""
     row = PayrollImport(
         project_id=project.id,
         month=month,
@@ -44,7 +52,7 @@ def sheet(project: Project, month: date, *lines: Line, version: int = 1, superse
         file_name="工资表.xlsx",
         file_sha256="0" * 64,
         source="cli",
-        line_count=len(lines),
+        line_count=lines,
         total_gross=total,
         total_deductions=Decimal(0),
         total_net=total,
@@ -52,9 +60,6 @@ def sheet(project: Project, month: date, *lines: Line, version: int = 1, superse
         superseded_at=STAMP if superseded else None,
     )
     db.session.add(row)
-    db.session.flush()
-    for number, spec in enumerate(lines, start=1):
-        db.session.add(_line(row, number, spec))
     db.session.flush()
     return row
 
