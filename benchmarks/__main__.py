@@ -2,12 +2,12 @@
 
 import sys
 
-from benchmarks import contracts, enrolment_lcp, ledger, merkle, payroll, province, signing_lcp
+from benchmarks import contracts, enrolment_lcp, ledger, merkle, payroll, province, signing_lcp, signing_request
 
 
 def main() -> int:
     statuses = []
-    for benchmark in (contracts, ledger, merkle, enrolment_lcp, signing_lcp, payroll):
+    for benchmark in (contracts, signing_request, ledger, merkle, enrolment_lcp, signing_lcp, payroll):
         statuses.append(benchmark.main([]))
         print()
     # The province at a tenth of its default size (about 5 minutes); run ``-m benchmarks.province`` for 1 M workers.

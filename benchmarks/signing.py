@@ -4,16 +4,18 @@ Run from the repository root::
 
     .venv/bin/python -m benchmarks.signing [--runs 20] [--seconds 3] [--check]
 
-Baseline (1.00x): what stock pyHanko code does for one PAdES B-T signature with a seal -
-``SimpleSigner.load`` from PEM files and a ``DummyTimeStamper`` (RSA-2048 TSA, pyHanko's in-process TSA)
-built for every signature, and ``PdfSigner.sign_pdf`` without ``bytes_reserved`` (so it signs and
-timestamps twice to size the container). The baseline is stock pyHanko by definition, which is why this
-file imports pyHanko directly; application code reaches pyHanko only through ``wage_guard.signing``.
+Baseline (1.00x): stock pyHanko configured fairly (``FairStockSigner``): the signer and pyHanko's own
+``DummyTimeStamper`` built once, ``bytes_reserved`` set, one B-T signature with the same seal on the same page.
+A second row shows stock pyHanko as naive code calls it (``SimpleSigner.load`` from PEM files and a new
+timestamper for every signature, no ``bytes_reserved``, so it signs and timestamps twice); the headline ratios
+of earlier versions of this file were taken against that row, which flattered ours (issue #12). The baseline is
+stock pyHanko by definition, which is why this file imports pyHanko directly; application code reaches pyHanko
+only through ``wage_guard.signing``.
 
 Goals: ``pades.sign_pdf`` B-T with the embedded TSA at most 0.4x the baseline, and at least 30 signatures
-per second with 2 processes. Each timing is the median of ``--runs`` runs after 3 warm-up runs. The
-machine is noisy (about +-30 %), so compare rows within one run. Exit code 0 unless ``--check`` is given
-and a goal is missed.
+per second with 2 processes. Each timing is the median of ``--runs`` runs after 3 warm-up runs, with the 10th
+and 90th percentiles as the spread. Exit code 0 unless ``--check`` is given and a goal is missed. What the
+worker feels (the whole signing request) is ``benchmarks.signing_request``.
 
 Other benchmarks can add rows (contract rendering, page previews) by appending to :data:`EXTRA_ROWS` a
 callable that takes the :class:`Bench` and returns a :class:`Row`; use :func:`median_ms` to time.
@@ -55,6 +57,8 @@ WARM_UP = 3
 SPEED_GOAL = 0.4
 THROUGHPUT_GOAL = 30.0
 PROCESSES = 2
+#: Bytes reserved for the stock signature container: room for its certificates and an RSA-2048 timestamp token.
+STOCK_RESERVED = 16384
 BOXES = {"employer": (330.0, 80.0, 450.0, 200.0), "worker": (120.0, 80.0, 240.0, 200.0)}
 
 
@@ -91,14 +95,7 @@ EXTRA_ROWS: list[Callable[[Bench], Row]] = []
 
 def median_ms(function: Callable[[], object], runs: int, warm_up: int = WARM_UP) -> float:
     """Median wall time of ``function`` in milliseconds over ``runs`` runs after ``warm_up`` runs."""
-    for _ in range(warm_up):
-        function()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+    return timings_ms(function, runs, warm_up)[0]
 
 
 def build_bench(runs: int) -> Bench:
@@ -183,6 +180,65 @@ class StockSigner:
 _PKCS8_PEM = (serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
+class FairStockSigner:
+    """Stock pyHanko B-T as a careful integrator configures it: the signer (ECDSA P-256, like ours) and pyHanko's
+    own ``DummyTimeStamper`` (RSA-2048) built once, and ``bytes_reserved`` set so that it signs and timestamps
+    once. The fair baseline of ``benchmarks.signing`` and ``benchmarks.signing_request`` (issue #12)."""
+
+    def __init__(self, pdf: bytes, seal_png: bytes, box: tuple[float, float, float, float], page: int) -> None:
+        from asn1crypto import keys as asn1_keys
+        from asn1crypto import x509 as asn1_x509
+        from pyhanko.pdf_utils.images import PdfImage
+        from pyhanko.sign import fields, signers
+        from pyhanko.sign.timestamps import DummyTimeStamper
+        from pyhanko.stamp import StaticStampStyle
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        self.pdf = pdf
+        now = datetime.now(UTC)
+        ca = pki.create_platform_ca("stock baseline", now=now)
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert, *chain = pki.PlatformIssuer(ca).issue(key.public_key(), pki.PersonSubject("张三", "worker", "stock"), now)
+        tsa_key, tsa_cert = _rsa_tsa(ca)
+        signer = signers.SimpleSigner(
+            signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+            signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(*_DER_PKCS8)),
+            cert_registry=SimpleCertificateStore.from_certs(
+                [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain]
+            ),
+        )
+        timestamper = DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(tsa_cert.public_bytes(serialization.Encoding.DER)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(tsa_key.private_bytes(*_DER_PKCS8)),
+        )
+        metadata = signers.PdfSignatureMetadata(
+            field_name="worker", subfilter=fields.SigSeedSubFilter.PADES, reason="乙方（劳动者）签署", location="工地"
+        )
+        style = StaticStampStyle(background=PdfImage(Image.open(io.BytesIO(seal_png))), border_width=0)
+        spec = fields.SigFieldSpec("worker", on_page=page, box=box)  # type: ignore[arg-type]
+        self.signer = signers.PdfSigner(metadata, signer, timestamper=timestamper, stamp_style=style, new_field_spec=spec)
+
+    def sign(self) -> bytes:
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+        output = io.BytesIO()
+        self.signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(self.pdf)), output=output, bytes_reserved=STOCK_RESERVED)
+        return output.getvalue()
+
+
+_DER_PKCS8 = (serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def spread(samples: list[float]) -> tuple[float, float, float]:
+    """(median, 10th percentile, 90th percentile) of ``samples``, nearest rank."""
+    ordered = sorted(samples)
+
+    def rank(share: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+    return statistics.median(ordered), rank(0.1), rank(0.9)
+
+
 def _write(path: Path, data: bytes) -> str:
     path.write_bytes(data)
     return str(path)
@@ -232,27 +288,42 @@ def signatures_per_second(seconds: float, processes: int = PROCESSES) -> float:
     return sum(count / elapsed for count, elapsed in totals)
 
 
+def timings_ms(function: Callable[[], object], runs: int, warm_up: int = WARM_UP) -> tuple[float, float, float]:
+    """(median, p10, p90) wall time of ``function`` in milliseconds over ``runs`` runs after ``warm_up`` runs."""
+    for _ in range(warm_up):
+        function()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return spread(samples)
+
+
 def measure(bench: Bench, seconds: float) -> list[Row]:
-    """Time every row; the stock baseline first."""
+    """Time every row; the fair stock baseline first, then stock as naive code calls it, for comparison."""
+    stock = timings_ms(FairStockSigner(bench.pdf, bench.seal_png, BOXES["employer"], 1).sign, bench.runs)
     with tempfile.TemporaryDirectory() as directory:
-        stock = median_ms(StockSigner(bench, Path(directory)).sign, bench.runs)
+        naive = timings_ms(StockSigner(bench, Path(directory)).sign, bench.runs)
     first = bench.sign(bench.pdf, "employer")
     both = bench.sign(first, "worker")
     lta = pades.complete_lta(both, trust_roots=[bench.ca.root_cert], crls=bench.crls, timestamper=bench.timestamper)
-    ours = median_ms(lambda: bench.sign(bench.pdf, "employer"), bench.runs)
-    second = median_ms(lambda: bench.sign(first, "worker"), bench.runs)
-    complete = median_ms(
+    ours = timings_ms(lambda: bench.sign(bench.pdf, "employer"), bench.runs)
+    second = timings_ms(lambda: bench.sign(first, "worker"), bench.runs)
+    complete = timings_ms(
         lambda: pades.complete_lta(both, trust_roots=[bench.ca.root_cert], crls=bench.crls, timestamper=bench.timestamper),
         bench.runs,
     )
-    validate = median_ms(lambda: validation.validate_pdf(lta, trust_roots=[bench.ca.root_cert]), bench.runs)
+    validate = timings_ms(lambda: validation.validate_pdf(lta, trust_roots=[bench.ca.root_cert]), bench.runs)
     rate = signatures_per_second(seconds)
+    base = stock[0]
     return [
-        Row("stock pyHanko B-T (baseline)", f"{stock:.1f} ms", "1.00x"),
-        _timed("sign_pdf B-T, embedded TSA (1st party)", ours, stock, f"<= {SPEED_GOAL}x", ours <= SPEED_GOAL * stock),
-        _timed("sign_pdf B-T, 2nd party (incremental)", second, stock),
-        _timed("complete_lta (DSS + doc timestamp)", complete, stock),
-        _timed("validate_pdf (2 signatures + doc TS)", validate, stock),
+        _timed("stock pyHanko B-T, fairly configured (baseline)", stock, base),
+        _timed("stock pyHanko B-T as naive code calls it (PEM per call, no bytes_reserved)", naive, base),
+        _timed("sign_pdf B-T, embedded TSA (1st party)", ours, base, f"<= {SPEED_GOAL}x", ours[0] <= SPEED_GOAL * base),
+        _timed("sign_pdf B-T, 2nd party (incremental)", second, base),
+        _timed("complete_lta (DSS + doc timestamp)", complete, base),
+        _timed("validate_pdf (2 signatures + doc TS)", validate, base),
         Row(
             f"sign_pdf B-T, {PROCESSES} processes",
             f"{rate:.1f} sig/s",
@@ -263,12 +334,13 @@ def measure(bench: Bench, seconds: float) -> list[Row]:
     ]
 
 
-def _timed(name: str, value: float, stock: float, goal: str = "", passed: bool | None = None) -> Row:
-    return Row(name, f"{value:.1f} ms", f"{value / stock:.2f}x", goal, passed)
+def _timed(name: str, value: tuple[float, float, float], stock: float, goal: str = "", passed: bool | None = None) -> Row:
+    median, low, high = value
+    return Row(name, f"{median:.1f} ms ({low:.1f}-{high:.1f})", f"{median / stock:.2f}x", goal, passed)
 
 
 def print_table(rows: list[Row]) -> None:
-    table.print_table(rows, ("benchmark", "median", "vs stock", "goal", "result"))
+    table.print_table(rows, ("benchmark", "median (p10-p90)", "vs stock", "goal", "result"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
 from jobs.ledger import publish_tree_head
 from jobs.reminders import send_reminders
 from jobs.risk import risk_cross_check, risk_pending_projects
-from jobs.signing import renew_crls
+from jobs.signing import complete_long_term, renew_crls
 from jobs.sms import deliver_pending_sms
 
 
@@ -33,6 +33,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("purge_login_records", purge_login_records, 600),
         JobDefinition("publish_tree_head", publish_tree_head, app.config["SCHEDULER_TREE_HEAD_INTERVAL_SECONDS"]),
         JobDefinition("renew_crls", renew_crls, 3600),
+        JobDefinition("complete_long_term", complete_long_term, app.config["SCHEDULER_LONG_TERM_INTERVAL_SECONDS"]),
         JobDefinition("contract_dates", contract_dates, 3600),
         JobDefinition("risk_cross_check", risk_cross_check, 24 * 3600),
         JobDefinition("risk_pending_projects", risk_pending_projects, 60),

@@ -165,6 +165,8 @@ class Config:
     #: Demo mode shows the SMS outbox page and the language switcher's demo banner.
     DEMO_MODE = False
     SCHEDULER_SMS_INTERVAL_SECONDS = 30
+    #: How soon a signed contract gets its long-term validation data (B-LTA) after the signing request.
+    SCHEDULER_LONG_TERM_INTERVAL_SECONDS = 5
     #: How often a standby scheduler (one that found the scheduler lock taken) checks whether it is free again.
     SCHEDULER_STANDBY_POLL_SECONDS = 15
     #: How often a signed tree head of the evidence log is published (only when the log has grown).

@@ -150,9 +150,19 @@ def contract_state(app: Flask, contract_id: int) -> tuple[str, int]:
         return contract.status.value, len(contract.documents)
 
 
+def complete_long_term(app: Flask) -> object:
+    """What the scheduler does right after a signing request: add the long-term validation data (B-LTA)."""
+    from jobs.runner import run_job
+    from jobs.signing import complete_long_term as job
+
+    return run_job(app, job)
+
+
 def final_pdf(app: Flask, contract_id: int) -> bytes:
+    """The contract's final stored version, once the scheduler has completed it to B-LTA."""
     from wage_guard.contracts.models import Contract
 
+    complete_long_term(app)
     with app.app_context():
         contract = db.session.scalars(sa.select(Contract).where(Contract.id == contract_id)).one()
         return contract.current_document.pdf

@@ -15,6 +15,7 @@ from tests.journeys.conftest import (
     SIGNATORY_PHONE,
     WORKERS,
     SigningWorld,
+    complete_long_term,
     confirm_code,
     contract_state,
     default_placement,
@@ -86,6 +87,7 @@ def test_foreman_issues_employer_seals_worker_signs(app: Flask, signing_world: S
 
 def test_worker_portal_lists_downloads_and_verifies(app: Flask, signing_world: SigningWorld) -> None:
     contract_id = sign_one(app, signing_world)
+    complete_long_term(app)  # as the scheduler does right after the signing request
     advance(seconds=61)  # the resend cool-down after the signing code
     client = app.test_client()
     assert client.post("/me/", data={"phone": LI_PHONE.removeprefix("+86")}).status_code == 302

@@ -92,7 +92,8 @@ class ContractDocument(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contract.id"), index=True)
     version: Mapped[int]
-    #: ``rendered``, ``employer_sealed``, ``worker_signed`` or ``completed`` (B-LTA).
+    #: ``rendered``, ``employer_sealed``, ``worker_signed`` (both signatures, B-T), ``notice_sealed`` (a notice's
+    #: seal, B-T) or ``completed`` (the same signatures with long-term validation data, B-LTA, added by a job).
     stage: Mapped[str] = mapped_column(sa.String(24))
     pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)

@@ -209,10 +209,12 @@ def dated_seal_png(seal_png: bytes, day: date) -> bytes:
     canvas = Image.new("RGBA", (seal.width, seal.height + caption), (0, 0, 0, 0))
     canvas.paste(seal, (0, 0))
     ImageDraw.Draw(canvas).text((seal.width / 2, seal.height + caption / 2), text, font=font, fill=(*DATE_INK, 255), anchor="mm")
-    return _png(canvas)
+    # Made while the worker waits, and only ever decoded again to go into the PDF (which compresses it anew):
+    # the fastest compression level takes 3 ms instead of 9 for a file 30 % larger that nobody downloads.
+    return _png(canvas, compress_level=1)
 
 
-def _png(image: Image.Image) -> bytes:
+def _png(image: Image.Image, compress_level: int = 6) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "PNG")  # optimize=True saves 7 % at ten times the time
+    image.save(buffer, "PNG", compress_level=compress_level)  # optimize=True saves 7 % at ten times the time
     return buffer.getvalue()

@@ -28,6 +28,7 @@ from wage_guard.errors import Conflict, Gone, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.journeys import links as signing_links
+from wage_guard.journeys import long_term
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Employer
 from wage_guard.settings import settings
@@ -38,6 +39,8 @@ from wage_guard.sms import services as sms
 
 WORKER, EMPLOYER = signing_links.WORKER, signing_links.EMPLOYER
 #: Printed seal widths in PDF points: a 40 mm round company seal and a 20 mm square personal seal.
+#: The stage of a notice's sealed version before its long-term validation data is added (it is then final).
+NOTICE_SEALED = "notice_sealed"
 SEAL_WIDTH_PT = {EMPLOYER: 40 / 25.4 * 72, WORKER: 20 / 25.4 * 72}
 
 
@@ -154,7 +157,8 @@ def sign_as_worker(
     verified_at: float | None,
     acknowledged_at: float | None,
 ) -> Contract:
-    """Sign the worker's contract with their own key where they dropped their seal, then complete it (B-LTA)."""
+    """Sign the worker's contract with their own key where they dropped their seal (B-T, complete and valid); a
+    job adds the long-term validation data (B-LTA) right after (``journeys.long_term``)."""
     _require_fresh(verified_at, now)
     if acknowledged_at is None:
         raise ValidationFailed(_("Please read and acknowledge the notice before signing."))
@@ -190,7 +194,7 @@ def seal_as_employer(
 
 #: Per party: the signature field, the reason written into the signature, the stage stored, the lifecycle event.
 _SIGNING_STEPS = {
-    WORKER: ("worker", "乙方（劳动者）签署", "completed", lifecycle.Event.WORKER_SIGNED, "worker_signed"),
+    WORKER: ("worker", "乙方（劳动者）签署", "worker_signed", lifecycle.Event.WORKER_SIGNED, "worker_signed"),
     EMPLOYER: ("employer", "甲方（用人单位）盖章", "employer_sealed", lifecycle.Event.EMPLOYER_SEALED, "employer_sealed"),
 }
 
@@ -218,10 +222,12 @@ def _sign_one(
         location=contract.project.name,
         placement=SealPlacement(placement.page, box, seal),
     )
-    if party == WORKER or contract.kind.is_notice:  # the last signature: long-term validation data follows
-        signed = signing.complete(signed, now=now)
-        stage = "completed" if party == EMPLOYER else stage
+    last = party == WORKER or contract.kind.is_notice
+    if last and party == EMPLOYER:
+        stage = NOTICE_SEALED
     document = contracts.add_document(contract, stage, signed, now)
+    if last:  # complete and valid at B-T now; the long-term validation data (B-LTA) follows from a job
+        long_term.queue(contract, document, now=now)
     contracts.transition(contract, event, now=now)
     if party == WORKER:
         contract.worker_signed_at = now
@@ -238,7 +244,7 @@ def _sign_one(
         box=[round(v, 2) for v in box],
         document_sha256_before=before.sha256,
         document_sha256_after=document.sha256,
-        method="sms_code+drag_seal+pades_b_t+rfc3161" + ("+b_lta" if party == WORKER else ""),
+        method="sms_code+drag_seal+pades_b_t+rfc3161",
         timestamp_authority=_tsa_name(),
         certificate_sha256=_fingerprint(identity.cert_pem),
     )

@@ -41,7 +41,8 @@ METHODS = {
     "code_sent": "短信验证码（发送）",
     "code_verified": "短信验证码（核验）",
     "employer_sealed": "拖放公章 + 平台证书签名 + RFC 3161 时间戳",
-    "worker_signed": "拖放个人签章 + 个人证书签名 + RFC 3161 时间戳 + 长期验证（B-LTA）",
+    "worker_signed": "拖放个人签章 + 个人证书签名 + RFC 3161 时间戳（B-T）",
+    "long_term_completed": "长期验证数据（证书链、吊销列表）+ 文档时间戳（B-LTA）",
     "refused": "劳动者拒签并说明理由",
 }
 

@@ -16,6 +16,7 @@ import hmac
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import lru_cache
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -92,8 +93,30 @@ def identity_for(owner_kind: str, owner_id: int, *, common_name: str, organizati
     return identity
 
 
+#: The timestamper per (TSA URL, timeout, CA): rebuilt only when one of them changes. Reusing it also keeps
+#: pyHanko's cached dummy response, which sizes the signature container without a second token.
+_timestampers: dict[tuple[str | None, float, int], tuple[pki.PlatformCA, timestamps.Timestamper]] = {}
+
+
 def timestamper() -> timestamps.Timestamper:
-    return timestamps.make_timestamper(settings().tsa_url, platform_ca(), timeout=settings().tsa_timeout_seconds)
+    """The configured TSA (external, or the platform's embedded one), built once per process and CA."""
+    config, ca = settings(), platform_ca()
+    key = (config.tsa_url, config.tsa_timeout_seconds, id(ca))
+    cached = _timestampers.get(key)
+    if cached is None or cached[0] is not ca:
+        cached = (ca, timestamps.make_timestamper(config.tsa_url, ca, timeout=config.tsa_timeout_seconds))
+        _timestampers[key] = cached
+    return cached[1]
+
+
+@lru_cache(maxsize=1024)
+def _certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.encode())
+
+
+@lru_cache(maxsize=64)
+def _chain(pem: str) -> tuple[x509.Certificate, ...]:
+    return tuple(pki.certificates_from_pem(pem)) if pem.strip() else ()
 
 
 def sign(
@@ -102,8 +125,7 @@ def sign(
     """Add one B-T signature with a visible seal; raises :class:`SigningFailed` with the reason."""
     if identity.revoked_at is not None:  # identity_for never hands one out; this keeps any other path honest
         raise SigningFailed(_("This signing certificate has been revoked, so nothing was signed. Please try again."))
-    cert = x509.load_pem_x509_certificate(identity.cert_pem.encode())
-    chain = pki.certificates_from_pem(identity.chain_pem) if identity.chain_pem.strip() else []
+    cert, chain = _certificate(identity.cert_pem), list(_chain(identity.chain_pem))
     try:
         signer = key_store().signer(identity.key_reference, cert, chain)
         return _outside_event_loop(
