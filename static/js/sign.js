@@ -107,7 +107,23 @@
     });
   }
 
+  /* Page images other than the signing page load only when they come into view: on a slow phone the first view
+     then costs the first page and the last one, not every page (the bottom sixth of the screen, under the
+     signing bar, does not count as in view). Without IntersectionObserver they all load at once. */
+  function loadPagesInView() {
+    var waiting = Array.prototype.slice.call(document.querySelectorAll(".pages img[data-src]"));
+    function load(img) { img.src = img.dataset.src; img.removeAttribute("data-src"); }
+    if (!("IntersectionObserver" in window)) { waiting.forEach(load); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) { observer.unobserve(entry.target); load(entry.target); }
+      });
+    }, { rootMargin: "0px 0px -16% 0px" });
+    waiting.forEach(function (img) { observer.observe(img); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    loadPagesInView();
     var form = document.querySelector("form[data-sign-form]");
     if (form) { initDrag(form); }
   });

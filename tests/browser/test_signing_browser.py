@@ -160,3 +160,55 @@ def _assert_red_inside(pdf: bytes, page_index: int, box: tuple[float, float, flo
     inside = image.crop((left, top, right, bottom))
     red = sum(1 for r, g, b in inside.get_flattened_data() if r > 170 and g < 90 and b < 90)
     assert red > 0.05 * inside.width * inside.height, "the worker's seal is not drawn where it was dropped"
+
+
+#: The signing page's first view on a phone, everything included (issue #12: it was 406 KB of page images).
+FIRST_VIEW_BUDGET_BYTES = 150 * 1024
+
+
+def test_the_signing_page_first_view_stays_within_150_kb_and_pages_load_as_they_come_into_view(
+    app: Flask, world: World, live_server: str, browser: Browser, artifacts: Path
+) -> None:
+    from tests.journeys.conftest import seal_batch
+
+    shots = artifacts / "signing-weight"
+    shots.mkdir(parents=True, exist_ok=True)
+    sw = make_signing_world(app, world)
+    issue(app, sw, ["李四"])
+    seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
+    phone = WORKERS["李四"][1]
+    token = link_in_sms(app, phone, "/s/")
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    try:
+        worker = context.new_page()
+        _confirm(worker, live_server, f"/s/{token}", phone, shots, "worker")
+        worker.wait_for_url("**/notice")
+        worker.click("#acknowledge")
+        worker.wait_for_url("**/terms")
+
+        page = context.new_page()  # the signing page as a cold first view
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        responses: list[Any] = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(f"{live_server}/s/{token}/sign", wait_until="networkidle")
+        page.wait_for_timeout(300)  # anything the lazy loader would still start
+        parts = [(r.request.resource_type, r.url.split("?")[0].rsplit("/", 3)[-3:], len(r.body())) for r in responses]
+        total = sum(size for _, _, size in parts)
+        print(f"\nsigning page first view: {total:,d} B: {parts}")
+        assert total <= FIRST_VIEW_BUDGET_BYTES, f"{total:,d} B > {FIRST_VIEW_BUDGET_BYTES:,d} B: {parts}"
+        pages = page.locator(".pages img")
+        count = pages.count()
+        assert count >= 3
+        page_images = [r for r in responses if "/pages/" in r.url]
+        assert len(page_images) < count, "every page image loaded in the first view"
+        _shot(page, shots, "first-view")
+
+        for index in range(count):  # scrolling through the contract brings every page in
+            pages.nth(index).scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=pages.nth(index).element_handle())
+        widths = pages.evaluate_all("imgs => imgs.map(img => img.naturalWidth)")
+        assert widths == [previews.PHONE_WIDTH] * count
+    finally:
+        context.close()

@@ -28,15 +28,16 @@ def contract_pdf() -> bytes:
     return render_contract_pdf(sample_terms(), contract_number=CONTRACT_NUMBER, verify_url=VERIFY_URL)
 
 
-def test_previews_are_1080_px_webp_under_160_kb(contract_pdf: bytes) -> None:
+def test_previews_are_phone_sized_webp_under_96_kb(contract_pdf: bytes) -> None:
+    """720 px: a 360 px phone screen at twice its density; the signing page's first view must stay in 150 KB."""
     previews = render_previews(contract_pdf)
     assert len(previews) == len(page_sizes(contract_pdf)) >= 2
     for data in previews:
         image = Image.open(io.BytesIO(data))
         assert image.format == "WEBP"
-        assert image.width == 1080
-        assert abs(image.height - 1080 * A4[1] / A4[0]) <= 1
-        assert len(data) <= 160 * 1024
+        assert image.width == 720
+        assert abs(image.height - 720 * A4[1] / A4[0]) <= 1
+        assert len(data) <= 96 * 1024
 
 
 def test_previews_honour_width_and_quality(contract_pdf: bytes) -> None:

@@ -147,6 +147,8 @@ def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm
         "contract": contract,
         "form": form,
         "pages": range(len(sizes)),
+        # What each page image reserves before it arrives (pages load as they come into view).
+        "preview_size": (previews.PHONE_WIDTH, round(previews.PHONE_WIDTH * sizes[0][1] / sizes[0][0])),
         "fraction": journeys.seal_fraction(pdf, party),
         "default": default,
         "count": len(signing_links.pending_contracts(link)),
