@@ -14,7 +14,7 @@ from flask import Flask
 from tests.browser.test_enrolment_browser import _check_phone_layout
 from tests.browser.test_signing_browser import PHONE, _confirm, _shot, _touch_drag
 from tests.factories import World
-from tests.journeys.conftest import SIGNATORY_PHONE, WORKERS, issue, link_in_sms, make_signing_world, seal_batch
+from tests.journeys.conftest import WORKERS, sealed_for_worker
 from wage_guard.contracts.models import ContractEvent
 from wage_guard.extensions import db
 
@@ -149,10 +149,7 @@ def test_worker_reads_listens_and_places_the_seal_under_the_finger(
 ) -> None:
     shots = artifacts / "reading"
     shots.mkdir(parents=True, exist_ok=True)
-    sw = make_signing_world(app, world)
-    issue(app, sw, ["李四"])
-    seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
-    token = link_in_sms(app, WORKERS["李四"][1], "/s/")
+    token = sealed_for_worker(app, world)
     page, errors = _to_reading_view(browser, live_server, token, shots, SPEECH_STUB)
     _check_phone_layout(page, "reading view")
     _shot(page, shots, "reading-3-key-terms")
@@ -201,10 +198,7 @@ def test_without_speech_synthesis_the_page_says_so(
 ) -> None:
     shots = artifacts / "reading"
     shots.mkdir(parents=True, exist_ok=True)
-    sw = make_signing_world(app, world)
-    issue(app, sw, ["李四"])
-    seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
-    page, errors = _to_reading_view(browser, live_server, link_in_sms(app, WORKERS["李四"][1], "/s/"), shots, NO_SPEECH)
+    page, errors = _to_reading_view(browser, live_server, sealed_for_worker(app, world), shots, NO_SPEECH)
     assert not page.locator("#reader").is_visible()
     assert page.locator("#reader-unsupported").is_visible()
     assert page.locator("#contract-text").is_visible()

@@ -169,15 +169,11 @@ FIRST_VIEW_BUDGET_BYTES = 150 * 1024
 def test_the_signing_page_first_view_stays_within_150_kb_and_pages_load_as_they_come_into_view(
     app: Flask, world: World, live_server: str, browser: Browser, artifacts: Path
 ) -> None:
-    from tests.journeys.conftest import seal_batch
+    from tests.journeys.conftest import sealed_for_worker
 
     shots = artifacts / "signing-weight"
     shots.mkdir(parents=True, exist_ok=True)
-    sw = make_signing_world(app, world)
-    issue(app, sw, ["李四"])
-    seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
-    phone = WORKERS["李四"][1]
-    token = link_in_sms(app, phone, "/s/")
+    token, phone = sealed_for_worker(app, world), WORKERS["李四"][1]
     context = browser.new_context(**PHONE, locale="zh-CN")
     try:
         worker = context.new_page()

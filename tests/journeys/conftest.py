@@ -150,6 +150,14 @@ def contract_state(app: Flask, contract_id: int) -> tuple[str, int]:
         return contract.status.value, len(contract.documents)
 
 
+def sealed_for_worker(app: Flask, world: World, name: str = "李四") -> str:
+    """A signing world with ``name``'s contract issued and sealed; returns the token of the link texted to them."""
+    sw = make_signing_world(app, world)
+    issue(app, sw, [name])
+    seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
+    return link_in_sms(app, WORKERS[name][1], "/s/")
+
+
 def complete_long_term(app: Flask) -> object:
     """What the scheduler does right after a signing request: add the long-term validation data (B-LTA)."""
     from jobs.runner import run_job
