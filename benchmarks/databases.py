@@ -59,5 +59,6 @@ def bench_app(url: str, **extra: Any):  # type: ignore[no-untyped-def]
         "BLIND_INDEX_KEY": key,
         "CODE_HASH_KEY": key,
         "KEY_ENCRYPTION_KEY": key,
+        "DOCUMENT_STORE_DIR": tempfile.mkdtemp(prefix="wage_guard_bench_documents_"),
     }
     return create_app({**config, **extra})

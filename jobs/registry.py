@@ -9,7 +9,7 @@ from flask import Flask
 
 from jobs.accounts import purge_login_records
 from jobs.confirmations import purge_unverified_complaints, remind_wage_confirmations, request_wage_confirmations
-from jobs.contracts import contract_dates
+from jobs.contracts import check_document_store, contract_dates
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
 from jobs.ledger import publish_tree_head
 from jobs.reminders import send_reminders
@@ -35,6 +35,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("renew_crls", renew_crls, 3600),
         JobDefinition("complete_long_term", complete_long_term, app.config["SCHEDULER_LONG_TERM_INTERVAL_SECONDS"]),
         JobDefinition("contract_dates", contract_dates, 3600),
+        JobDefinition("check_document_store", check_document_store, 24 * 3600),
         JobDefinition("risk_cross_check", risk_cross_check, 24 * 3600),
         JobDefinition("risk_pending_projects", risk_pending_projects, 60),
         JobDefinition("send_reminders", send_reminders, 3600),

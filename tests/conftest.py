@@ -4,9 +4,12 @@ emptied after each test, a movable clock, and helpers that log in and read SMS c
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -41,7 +44,13 @@ def test_config(database_url: str) -> dict[str, object]:
         "SERVER_NAME": None,
         # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
         "ARGON2_OPTIONS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        # One document store per test database, shared by every app a test builds on it (never instance/).
+        "DOCUMENT_STORE_DIR": str(Path(tempfile.gettempdir()) / f"wage_guard_documents_{_digest(database_url)}"),
     }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 @pytest.fixture(scope="session")

@@ -128,6 +128,8 @@ class Config:
     SIGNING_SESSION_TTL = timedelta(minutes=30)
     #: Largest PDF accepted for verification uploads.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: The document store's directory (contract PDFs and page previews, by SHA-256); ``instance/documents`` when unset.
+    DOCUMENT_STORE_DIR: str | None = None
     #: Payroll imports (``sheets.reading``): the largest wage-sheet file, the most rows in it, and how large an
     #: XLSX may become once unzipped (checked in the zip directory before reading, against zip bombs).
     PAYROLL_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -201,6 +203,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         _require_production_settings(app)
     else:
         _fill_development_defaults(app)
+    if not app.config.get("DOCUMENT_STORE_DIR"):
+        app.config["DOCUMENT_STORE_DIR"] = str(Path(app.instance_path) / "documents")
 
 
 def _require_production_settings(app: Flask) -> None:

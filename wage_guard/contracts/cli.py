@@ -1,4 +1,5 @@
-"""``flask contracts verify FILE.pdf [--json]``: check a signed contract against the platform roots and records.
+"""``flask contracts verify FILE.pdf [--json]``: check a signed contract against the platform roots and records;
+``check-documents`` and ``move-documents``: the document store (``contracts.document_check``).
 
 Exit status:
 
@@ -25,6 +26,8 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from wage_guard import boundary
+from wage_guard.contracts import document_check
 from wage_guard.i18n import force_locale
 from wage_guard.signing.errors import NotAPdf
 from wage_guard.verification import model, wording
@@ -59,6 +62,28 @@ def verify(path: Path, as_json: bool) -> None:
     else:
         _print_report(result)
     sys.exit(result.exit_code)
+
+
+@contracts.command("check-documents")
+@with_appcontext
+def check_documents() -> None:
+    """Re-hash every stored contract PDF and page preview against the database (exit 1 on any problem)."""
+    report = document_check.check_store()
+    click.echo(f"已核对 / checked: {report.checked}")
+    for name in report.missing:
+        click.echo(f"缺失 / missing: {name}", err=True)
+    for name in report.changed:
+        click.echo(f"被改动 / changed: {name}", err=True)
+    sys.exit(0 if report.ok else 1)
+
+
+@contracts.command("move-documents")
+@with_appcontext
+def move_documents() -> None:
+    """Move contract PDFs and previews still stored in the database into the document store."""
+    moved = document_check.move_blobs()
+    boundary.commit()
+    click.echo(f"已移入文档存储 / moved to the document store: {moved}")
 
 
 def _print_report(result: verification.Verification) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wage_guard import clock
 from wage_guard.contracts.lifecycle import Kind, Status
 from wage_guard.db import TimestampMixin
+from wage_guard.documents.store import document_store
 from wage_guard.enrollment.models import Enrollment, Worker
 from wage_guard.extensions import db
 from wage_guard.fieldcrypt import EncryptedString
@@ -95,12 +96,20 @@ class ContractDocument(db.Model):  # type: ignore[name-defined,misc]
     #: ``rendered``, ``employer_sealed``, ``worker_signed`` (both signatures, B-T), ``notice_sealed`` (a notice's
     #: seal, B-T) or ``completed`` (the same signatures with long-term validation data, B-LTA, added by a job).
     stage: Mapped[str] = mapped_column(sa.String(24))
-    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: Only versions stored before the document store hold their PDF here (``flask contracts move-documents``
+    #: moves them); the store keeps the others under ``sha256``.
+    pdf_blob: Mapped[bytes | None] = mapped_column("pdf", sa.LargeBinary)
+    #: The PDF's SHA-256: its key in the document store, and what the integrity job re-checks the file against.
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     contract: Mapped[Contract] = relationship(back_populates="documents")
     __table_args__ = (sa.UniqueConstraint("contract_id", "version"),)
+
+    @property
+    def pdf(self) -> bytes:
+        """The PDF, from the document store (or the legacy column)."""
+        return self.pdf_blob if self.pdf_blob is not None else document_store().get(self.sha256)
 
 
 class PagePreview(db.Model):  # type: ignore[name-defined,misc]
@@ -109,10 +118,20 @@ class PagePreview(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("contract_document.id"), index=True)
     page_index: Mapped[int]
-    webp: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: Only previews made before the document store hold their image here; the store keeps the others.
+    webp_blob: Mapped[bytes | None] = mapped_column("webp", sa.LargeBinary)
+    #: The image's SHA-256, its key in the document store (None for a preview still in ``webp_blob``).
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
     width_px: Mapped[int]
     height_px: Mapped[int]
     __table_args__ = (sa.UniqueConstraint("document_id", "page_index"),)
+
+    @property
+    def webp(self) -> bytes:
+        """The image, from the document store (or the legacy column)."""
+        if self.webp_blob is not None or self.sha256 is None:
+            return self.webp_blob or b""
+        return document_store().get(self.sha256)
 
 
 class SigningLink(db.Model):  # type: ignore[name-defined,misc]

@@ -7,13 +7,13 @@ issuing services, which themselves start the journeys: the imports point one way
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
 from wage_guard.contracts import lifecycle
 from wage_guard.contracts.lifecycle import Status
 from wage_guard.contracts.models import Contract, ContractDocument, ContractEvent
+from wage_guard.documents.store import document_store
 from wage_guard.errors import InvalidTransition
 from wage_guard.extensions import db
 from wage_guard.i18n import _
@@ -22,9 +22,8 @@ from wage_guard.ledger import services as ledger
 
 def add_document(contract: Contract, stage: str, pdf: bytes, now: datetime) -> ContractDocument:
     version = len(contract.documents) + 1
-    document = ContractDocument(
-        contract=contract, version=version, stage=stage, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), created_at=now
-    )
+    key = document_store().put(pdf)  # before the row: a rolled-back version leaves only an unreferenced file
+    document = ContractDocument(contract=contract, version=version, stage=stage, sha256=key, created_at=now)
     db.session.add(document)
     db.session.flush()
     return document

@@ -24,6 +24,7 @@ from wage_guard.contracts.records import add_document as add_document  # used by
 from wage_guard.contracts.records import record, transition
 from wage_guard.documents import contract as rendering
 from wage_guard.documents import fonts, previews
+from wage_guard.documents.store import document_store
 from wage_guard.enrollment.models import Enrollment
 from wage_guard.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from wage_guard.extensions import db
@@ -175,8 +176,9 @@ def page_previews(document: ContractDocument) -> list[PagePreview]:
     stored = stored_previews(document)
     if stored:
         return stored
+    store = document_store()
     rows = [
-        PagePreview(document_id=document.id, page_index=index, webp=webp, width_px=size[0], height_px=size[1])
+        PagePreview(document_id=document.id, page_index=index, sha256=store.put(webp), width_px=size[0], height_px=size[1])
         for index, webp in enumerate(previews.render_previews(document.pdf))
         for size in [previews.image_size(webp)]
     ]
