@@ -2,12 +2,22 @@
 
 import sys
 
-from benchmarks import contracts, enrolment_lcp, ledger, merkle, payroll, province, signing_lcp, signing_request
+from benchmarks import (
+    contracts,
+    enrolment_lcp,
+    ledger,
+    merkle,
+    payroll,
+    province,
+    signing_lcp,
+    signing_request,
+    signing_throughput,
+)
 
 
 def main() -> int:
     statuses = []
-    for benchmark in (contracts, signing_request, ledger, merkle, enrolment_lcp, signing_lcp, payroll):
+    for benchmark in (contracts, signing_request, signing_throughput, ledger, merkle, enrolment_lcp, signing_lcp, payroll):
         statuses.append(benchmark.main([]))
         print()
     # The province at a tenth of its default size (about 5 minutes); run ``-m benchmarks.province`` for 1 M workers.

@@ -16,6 +16,10 @@ with a visible seal image, a ``SimpleSigner`` (ECDSA P-256, like ours) and pyHan
 (RSA-2048, pyHanko's own in-process TSA) both built once before the runs, and ``bytes_reserved`` set, so that
 it signs and timestamps once. That is stock pyHanko as a careful integrator configures it, not a strawman.
 
+Also timed, in the same run: contract issuing per contract (the issuing service over the whole batch) and
+employer sealing per contract (the one POST that seals the batch), each a single batch and so without a spread,
+and the worker's download of their signed PDF from the portal.
+
 Each figure is the median of ``--runs`` runs after 3 warm-up runs, with the 10th and 90th percentiles as the
 spread. The app runs on a database the benchmark creates and drops (``benchmarks.databases``). Goal (issue
 #12): the signing POST at most 0.5x the baseline. Exit code 0 unless ``--check`` is given and the goal is missed.
@@ -47,44 +51,28 @@ def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
     """Sign ``runs + WARM_UP`` contracts over HTTP and complete them, then time the stock baseline."""
     from jobs.runner import run_job
     from tests.conftest import START
-    from tests.factories import build_world, enrol_directly, id_number
     from tests.journeys.conftest import (
         SIGNATORY_PHONE,
         default_placement,
         issue,
         link_in_sms,
-        make_signing_world,
-        seal_batch,
         worker_ready,
     )
-    from wage_guard import boundary, clock
+    from wage_guard import clock
     from wage_guard.contracts.models import Contract
     from wage_guard.extensions import db
     from wage_guard.journeys import services as journeys
-    from wage_guard.organisations.models import Project
 
     app = bench_app(url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     clock.freeze(START)
     count = runs + WARM_UP
     try:
-        with app.app_context():
-            db.create_all()
-            world = build_world()
-        sw = make_signing_world(app, world)
-        people = {}
-        with app.app_context():
-            project = db.session.get(Project, world.project_a)
-            assert project is not None
-            for n in range(count):
-                name, phone = f"工人{n:03d}", f"+86139{n:08d}"
-                entry = enrol_directly(project, name, id_number(f"37032219800101{n:03d}"), phone)
-                entry.worker.address = "山东省淄博市高青县田镇街道青城路1号"
-                people[name] = phone
-                sw.enrollments[name] = entry.id
-            boundary.commit()
+        sw, people = signing_world_with_workers(app, count)
+        started = time.perf_counter()
         contract_ids = issue(app, sw, list(people))
-        seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
+        issuing = (time.perf_counter() - started) * 1000 / count
+        sealing = _seal(app, link_in_sms(app, SIGNATORY_PHONE, "/seal/")) / count
         with app.app_context():
             sealed = db.session.get(Contract, contract_ids[0])
             assert sealed is not None
@@ -99,6 +87,7 @@ def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
             started = time.perf_counter()
             _post(client, token, form)
             posts.append((time.perf_counter() - started) * 1000)
+        downloads = _downloads(app, next(iter(people.values())), contract_ids[0], count)
         completions = []
         for _ in range(count):  # one contract per run of the job, as the scheduler would meet them one by one
             completions.append(_timed(lambda: run_job(app, lambda now: _complete_one(now))))
@@ -110,10 +99,69 @@ def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
             db.session.remove()
             db.engine.dispose()
     return {
+        "issuing": (issuing, issuing, issuing),
+        "sealing": (sealing, sealing, sealing),
+        "download": spread(downloads[WARM_UP:]),
         "post": spread(posts[WARM_UP:]),
         "completion": spread(completions[WARM_UP:]),
         "stock": spread(baseline[WARM_UP:]),
     }
+
+
+def signing_world_with_workers(app: Any, count: int) -> tuple[Any, dict[str, str]]:
+    """A fresh database with the signing world and ``count`` more workers on project A; (world, name -> phone)."""
+    from tests.factories import build_world, enrol_directly, id_number
+    from tests.journeys.conftest import make_signing_world
+    from wage_guard import boundary
+    from wage_guard.extensions import db
+    from wage_guard.organisations.models import Project
+
+    with app.app_context():
+        db.create_all()
+        world = build_world()
+    sw = make_signing_world(app, world)
+    people = {}
+    with app.app_context():
+        project = db.session.get(Project, world.project_a)
+        assert project is not None
+        for n in range(count):
+            name, phone = f"工人{n:03d}", f"+86139{n:08d}"
+            entry = enrol_directly(project, name, id_number(f"37032219800101{n:03d}"), phone)
+            entry.worker.address = "山东省淄博市高青县田镇街道青城路1号"
+            people[name] = phone
+            sw.enrollments[name] = entry.id
+        boundary.commit()
+    return sw, people
+
+
+def _seal(app: Any, token: str) -> float:
+    """The employer's code and page (untimed), then the one POST that seals the whole batch; its milliseconds."""
+    from tests.journeys.conftest import SIGNATORY_PHONE, confirm_code, default_placement
+
+    client = app.test_client()
+    confirm_code(client, app, f"/seal/{token}", SIGNATORY_PHONE)
+    form = default_placement(client.get(f"/seal/{token}/seal").get_data(as_text=True))
+    started = time.perf_counter()
+    response = client.post(f"/seal/{token}/seal", data=form)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return elapsed
+
+
+def _downloads(app: Any, phone: str, contract_id: int, count: int) -> list[float]:
+    """The worker logs into the portal (untimed) and downloads their signed contract ``count`` times."""
+    from tests.factories import latest_code
+
+    client = app.test_client()
+    assert client.post("/me/", data={"phone": phone.removeprefix("+86")}).status_code == 302
+    assert client.post("/me/verify", data={"code": latest_code(app, phone)}).status_code == 302
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = client.get(f"/me/contracts/{contract_id}.pdf")
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.mimetype == "application/pdf", response.status_code
+    return times
 
 
 def _post(client: Any, token: str, form: dict[str, float]) -> None:
@@ -145,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         ("stock pyHanko B-T signature, fairly configured (baseline)", figures["stock"]),
         ("worker signing POST, whole request (B-T)", figures["post"]),
         ("B-LTA completion per contract (job, after the request)", figures["completion"]),
+        (f"contract issuing per contract (service, one batch of {args.runs + WARM_UP})", figures["issuing"]),
+        (f"employer sealing per contract (one POST seals {args.runs + WARM_UP})", figures["sealing"]),
+        ("signed PDF download, worker portal GET", figures["download"]),
     )
     for label, (median, low, high) in rows:
         print(f"{label:<58}{median:>9.1f}{f'{low:.1f}-{high:.1f}':>17}{median / stock:>9.2f}x")
