@@ -25,6 +25,7 @@ from tests.journeys.conftest import (
     seal_batch,
     worker_ready,
 )
+from wage_guard.accounts.models import User
 from wage_guard.contracts.models import Contract, ContractDocument, SigningLink
 from wage_guard.extensions import db
 from wage_guard.signing import services as signing
@@ -191,12 +192,17 @@ def test_seal_dropped_outside_the_page_is_refused(app: Flask, signing_world: Sig
     assert contract_state(app, contract_id) == ("awaiting_employer", 1)
 
 
-def test_double_submit_gives_exactly_one_signature(app: Flask, signing_world: SigningWorld) -> None:
-    [contract_id] = issue(app, signing_world, ["李四"])
+def ready_to_sign(app: Flask, sw: SigningWorld) -> tuple[int, FlaskClient, str, dict[str, float]]:
+    """李四's contract issued and sealed, the code confirmed and the notice read: (contract, client, token, form)."""
+    [contract_id] = issue(app, sw, ["李四"])
     seal_batch(app.test_client(), app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
     client = app.test_client()
     token = link_in_sms(app, LI_PHONE, "/s/")
-    placement = default_placement(worker_ready(client, app, token, LI_PHONE))
+    return contract_id, client, token, default_placement(worker_ready(client, app, token, LI_PHONE))
+
+
+def test_double_submit_gives_exactly_one_signature(app: Flask, signing_world: SigningWorld) -> None:
+    contract_id, client, token, placement = ready_to_sign(app, signing_world)
     assert client.post(f"/s/{token}/sign", data=placement).status_code == 302
     again = client.post(f"/s/{token}/sign", data=placement)
     assert again.status_code in (409, 410)
@@ -375,3 +381,35 @@ def test_portal_needs_a_code(app: Flask, signing_world: SigningWorld) -> None:
         response = anonymous.get(url)
         assert response.status_code == 302
         assert response.headers["Location"].endswith("/me/")
+
+
+def test_a_phone_change_ends_the_signing_session_confirmed_on_the_old_phone(app: Flask, signing_world: SigningWorld) -> None:
+    """Whoever confirmed the code on the worker's old phone cannot sign once the phone is changed."""
+    contract_id, client, token, form = ready_to_sign(app, signing_world)
+    with app.app_context():
+        contract = db.session.get(Contract, contract_id)
+        assert contract is not None
+        contract.worker.phone_index = "0" * 64  # the phone number changed (the listener ends the person's sessions)
+        db.session.commit()
+    response = client.post(f"/s/{token}/sign", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/s/{token}")
+    assert client.get(f"/s/{token}/sign").status_code == 302
+    assert contract_state(app, contract_id) == ("awaiting_worker", 2)
+
+
+def test_a_new_phone_for_the_signatory_ends_the_sealing_session(app: Flask, signing_world: SigningWorld) -> None:
+    issue(app, signing_world, ["李四"])
+    client = app.test_client()
+    token = link_in_sms(app, SIGNATORY_PHONE, "/seal/")
+    confirm_code(client, app, f"/seal/{token}", SIGNATORY_PHONE)
+    page = client.get(f"/seal/{token}/seal")
+    assert page.status_code == 200
+    with app.app_context():
+        signatory = db.session.get(User, signing_world.base.users["employer_a"])
+        assert signatory is not None
+        signatory.phone = "+8613700000999"
+        db.session.commit()
+    response = client.post(f"/seal/{token}/seal", data=default_placement(page.get_data(as_text=True)))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/seal/{token}")

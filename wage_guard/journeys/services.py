@@ -86,6 +86,19 @@ def code_phone(link: SigningLink) -> str:
     return signatory.phone
 
 
+def holder_version(link: SigningLink) -> int:
+    """The session version of the person the link's codes go to (the worker, or the employer's signatory).
+
+    A signing session remembers it when the code is confirmed: a change of that person's phone raises it
+    (``accounts.sessions``), so whoever confirmed a code on the old phone can no longer sign or seal.
+    """
+    if link.party == WORKER:
+        assert link.contract is not None
+        return link.contract.worker.session_version or 0
+    signatory = db.session.get(User, link.signatory_id)
+    return (signatory.session_version or 0) if signatory is not None else -1
+
+
 def _purpose(link: SigningLink) -> str:
     return f"sign:contract:{link.contract_id}" if link.party == WORKER else f"seal:batch:{link.batch_id}"
 

@@ -52,11 +52,14 @@ def _link(token: str, party: str) -> SigningLink:
 
 
 def _verified(token: str, party: str) -> SigningLink:
-    """The link, if this session confirmed a code for it recently; otherwise back to the start page."""
+    """The link, if this session confirmed a code for it recently, on the phone the person still has; otherwise
+    back to the start page (a phone change since the code ends the signing session, like a portal session)."""
     link = _link(token, party)
-    verified = _state(link).get("verified_at")
+    state = _state(link)
+    verified = state.get("verified_at")
     ttl = current_app.config["SIGNING_SESSION_TTL"].total_seconds()
-    if verified is None or clock.utcnow().timestamp() - verified > ttl:
+    stale = verified is None or clock.utcnow().timestamp() - verified > ttl
+    if stale or state.get("holder_version") != journeys.holder_version(link):
         abort(redirect(url_for(f"sign.{PARTY_PREFIX[party]}_start", token=token)))
     return link
 
@@ -95,7 +98,7 @@ def _verify(token: str, party: str):  # type: ignore[no-untyped-def]
         journeys.verify_code(link, form.code.data or "", now=clock.utcnow(), requester=requester())
     except WageGuardError as error:
         return boundary.failed_form("sign/verify.html", error, **context)
-    _remember(link, verified_at=clock.utcnow().timestamp())
+    _remember(link, verified_at=clock.utcnow().timestamp(), holder_version=journeys.holder_version(link))
     boundary.commit()
     nxt = "worker_notice" if party == journeys.WORKER else "employer_seal"
     return redirect(url_for(f"sign.{nxt}", token=token))
