@@ -41,11 +41,10 @@ class StoreReport:
 def check_store() -> StoreReport:
     """Re-hash every stored contract version and page preview against the database; log each problem."""
     report = StoreReport()
-    for label, model, key_column in (
-        ("contract_document", ContractDocument, ContractDocument.sha256),
-        ("page_preview", PagePreview, PagePreview.sha256),
+    for label, model, key_column, blob in (
+        ("contract_document", ContractDocument, ContractDocument.sha256, ContractDocument.pdf_blob),
+        ("page_preview", PagePreview, PagePreview.sha256, PagePreview.webp_blob),
     ):
-        blob = ContractDocument.pdf_blob if model is ContractDocument else PagePreview.webp_blob
         query = sa.select(model.id, key_column).where(blob.is_(None), key_column.is_not(None)).order_by(model.id)
         last = 0
         while rows := db.session.execute(query.where(model.id > last).limit(BATCH)).all():

@@ -87,6 +87,12 @@ class Contract(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
         return f"<Contract {self.id} {self.number} {self.status}>"
 
 
+#: Document stages the signing journeys and the verifier share: the version that holds every signature (B-T;
+#: a worker's signature, or a notice's seal) and the one a job then adds long-term validation data to (B-LTA).
+WORKER_SIGNED, NOTICE_SEALED, COMPLETED = "worker_signed", "notice_sealed", "completed"
+SIGNED_STAGES = (WORKER_SIGNED, NOTICE_SEALED)
+
+
 class ContractDocument(db.Model):  # type: ignore[name-defined,misc]
     """One version of a contract's PDF: rendered, sealed by the employer, signed by the worker, completed."""
 

@@ -2,8 +2,8 @@
 
 Workers read and place their seal on images rather than in a PDF viewer: many cheap Android phones have none, and an
 image shows exactly the pages that will be signed. pypdfium2 draws a page in about 25 ms; WebP at quality 80 and
-720 px is 15–80 KB a page, a fraction of PNG, which matters on prepaid data (signing-notes.md). Encoding dominates, so the service
-layer should render once per document version and cache.
+720 px is 15–80 KB a page, a fraction of PNG, which matters on prepaid data (signing-notes.md). Encoding
+dominates, so the service layer should render once per document version and cache.
 
 ``init_forms()`` is required: the seals of earlier signers are drawn by signature widgets, which pdfium leaves out
 without a form environment. pdfium is not thread-safe, so all calls into it hold one lock.

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from wage_guard.contracts import records as contracts
-from wage_guard.contracts.models import Contract, ContractDocument
+from wage_guard.contracts.models import COMPLETED, Contract, ContractDocument
 from wage_guard.extensions import db
 from wage_guard.journeys.models import LongTermUpgrade
 from wage_guard.signing import services as signing
@@ -23,8 +23,6 @@ from wage_guard.signing.failures import SigningFailed
 
 log = logging.getLogger(__name__)
 
-#: The stage of the version that carries the long-term validation data.
-COMPLETED = "completed"
 #: The longest wait between two attempts.
 LONGEST_WAIT = timedelta(hours=1)
 

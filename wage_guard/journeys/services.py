@@ -22,7 +22,7 @@ from wage_guard.codes import services as codes
 from wage_guard.contracts import lifecycle, notices
 from wage_guard.contracts import records as contracts
 from wage_guard.contracts.lifecycle import Status
-from wage_guard.contracts.models import Contract, SigningLink
+from wage_guard.contracts.models import NOTICE_SEALED, WORKER_SIGNED, Contract, SigningLink
 from wage_guard.documents import previews, seals
 from wage_guard.errors import Conflict, Gone, ValidationFailed
 from wage_guard.extensions import db
@@ -39,8 +39,6 @@ from wage_guard.sms import services as sms
 
 WORKER, EMPLOYER = signing_links.WORKER, signing_links.EMPLOYER
 #: Printed seal widths in PDF points: a 40 mm round company seal and a 20 mm square personal seal.
-#: The stage of a notice's sealed version before its long-term validation data is added (it is then final).
-NOTICE_SEALED = "notice_sealed"
 SEAL_WIDTH_PT = {EMPLOYER: 40 / 25.4 * 72, WORKER: 20 / 25.4 * 72}
 
 
@@ -207,7 +205,7 @@ def seal_as_employer(
 
 #: Per party: the signature field, the reason written into the signature, the stage stored, the lifecycle event.
 _SIGNING_STEPS = {
-    WORKER: ("worker", "乙方（劳动者）签署", "worker_signed", lifecycle.Event.WORKER_SIGNED, "worker_signed"),
+    WORKER: ("worker", "乙方（劳动者）签署", WORKER_SIGNED, lifecycle.Event.WORKER_SIGNED, "worker_signed"),
     EMPLOYER: ("employer", "甲方（用人单位）盖章", "employer_sealed", lifecycle.Event.EMPLOYER_SEALED, "employer_sealed"),
 }
 

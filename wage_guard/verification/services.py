@@ -31,7 +31,7 @@ from typing import Any
 
 from wage_guard import clock
 from wage_guard.contracts.lifecycle import Status
-from wage_guard.contracts.models import Contract, ContractDocument
+from wage_guard.contracts.models import COMPLETED, NOTICE_SEALED, SIGNED_STAGES, WORKER_SIGNED, Contract, ContractDocument
 from wage_guard.i18n import force_locale
 from wage_guard.settings import settings
 from wage_guard.signing import services as signing
@@ -54,9 +54,7 @@ from wage_guard.verification.model import (
 _LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER")
 _FULL_COVERAGE = ("ENTIRE_REVISION", "ENTIRE_FILE")
 #: Stored stages and the party signatures each holds.
-_STAGE_SIGNATURES = {"rendered": 0, "employer_sealed": 1, "notice_sealed": 1, "worker_signed": 2, "completed": 2}
-#: Versions that hold all the signatures (B-T): final, also once a job has added the long-term data after them.
-_SIGNED_STAGES = ("worker_signed", "notice_sealed")
+_STAGE_SIGNATURES = {"rendered": 0, "employer_sealed": 1, NOTICE_SEALED: 1, WORKER_SIGNED: 2, COMPLETED: 2}
 
 
 @dataclass(frozen=True)
@@ -265,14 +263,14 @@ def describe_version(contract: Contract, match: Match, report: ValidationReport)
 def _final_version(document: ContractDocument, documents: list[ContractDocument]) -> bool:
     """The last version, or the signed (B-T) version that only its long-term completion follows."""
     later = [d for d in documents if d.version > document.version]
-    return not later or (document.stage in _SIGNED_STAGES and all(d.stage == "completed" for d in later))
+    return not later or (document.stage in SIGNED_STAGES and all(d.stage == COMPLETED for d in later))
 
 
 def _notice_stage(match: Match, documents: list[ContractDocument]) -> Stage:
     """A notice is final once the employer's sealed version is stored (with or without its long-term data);
     before that it is a draft."""
     assert match.document is not None
-    sealed = match.document.stage in ("completed", "notice_sealed")
+    sealed = match.document.stage in (COMPLETED, NOTICE_SEALED)
     final = sealed and _final_version(match.document, documents)
     if match.relation is not Relation.CUT_SHORT and final:
         return Stage.FINAL
