@@ -87,13 +87,33 @@ def incremental_run(app: Any) -> float:
     return time.perf_counter() - started
 
 
+def compute_bounds() -> tuple[float, int, float]:
+    """Compute every generated line's risk bounds once, as the run after each month's import would have, then
+    compact the table as autovacuum and the next imports would (PostgreSQL: ``VACUUM FULL``, outside the timing).
+
+    Returns (seconds, lines computed, seconds of the compaction)."""
+    from wage_guard import boundary
+    from wage_guard.extensions import db
+    from wage_guard.risk import line_bounds, services
+
+    seconds, computed = timed(lambda: line_bounds.refresh(services.make_scope(now=NOW)))
+    boundary.commit()
+    started = time.perf_counter()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM FULL payroll_line"))
+    return seconds, computed, time.perf_counter() - started
+
+
 def per_rule_seconds() -> dict[str, float]:
-    """Each rule's evaluation alone over everything (no filing), to show where a full run's time goes."""
-    from wage_guard.risk import facts, services
+    """Each rule's evaluation alone over everything (no filing), to show where a full run's time goes; the shared
+    pass over the lines is timed on its own first (the rules then read its candidates)."""
+    from wage_guard.risk import facts, line_pass, services
     from wage_guard.risk.rules import RULES
 
     scope = services.make_scope(now=NOW)
     seconds = {"facts": timed(lambda: facts.refresh(scope))[0]}
+    seconds["line pass"] = timed(lambda: line_pass.candidates(scope, "R01"))[0]
     for rule in RULES:
         started = time.perf_counter()
         list(rule.evaluate(scope))
@@ -128,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             db.create_all()
             generate_s, sizes = timed(lambda: province_data.generate(workers))
+            bounds_s, bounds_lines, vacuum_s = compute_bounds()
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
             clock.freeze(NOW)
@@ -144,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Province: {sizes['workers']:,} workers, {sizes['projects']:,} projects, {sizes['counties']} counties, "
         f"{sizes['lines']:,} payroll lines on {args.database} (generated in {generate_s:.0f} s)"
+    )
+    print(
+        f"Risk bounds computed once for {bounds_lines:,} lines in {bounds_s:.1f} s "
+        f"({bounds_s / max(bounds_lines, 1) * 1e6:.1f} µs a line; table compacted in {vacuum_s:.0f} s)"
     )
     full_goal = f"<= {FULL_GOAL_S:.0f} s, <= {FULL_RATIO_GOAL:.0f}x"
     planted = ", ".join(f"{r} {found.get(r, 0)}/{n}" for r, n in expected.items())

@@ -24,7 +24,9 @@ from wage_guard.identity import services as identity
 from wage_guard.identity.models import CheckKind, CheckStatus, IdentityCheck
 from wage_guard.ledger.models import LedgerEntry
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.risk import line_bounds
+from wage_guard.risk import services as risk_services
 
 PHONE = "+8613700000001"  # 赵六, World.enrollment_b
 WHO = Requester(ip_address="10.0.0.1", user_agent="test")
@@ -198,3 +200,32 @@ def test_month_is_stored_as_the_sheet_month(app: Flask, world: World) -> None:
     with app.app_context():
         import_month(world.project_b, [Row(world.enrollment_b)], month=date(2026, 9, 1))
         assert _all()[0].month == date(2026, 9, 1)
+
+
+def test_answers_and_carried_answers_reach_the_lines_risk_bounds(app: Flask, world: World) -> None:
+    """R11's shared pass reads ``PayrollLine.answered``: an answer marks the line stale, and a re-import that
+    carries the answer to the new line gives the new line the answer when its bounds are computed."""
+
+    def bounds() -> list[tuple[bool, bool | None]]:
+        query = (
+            sa.select(PayrollLine.bounds_stale, PayrollLine.answered)
+            .join(PayrollLine.payroll_import)
+            .where(PayrollImport.superseded_at.is_(None))
+        )
+        return [(row.bounds_stale, row.answered) for row in db.session.execute(query)]
+
+    with app.app_context():
+        scope = risk_services.make_scope(now=clock.utcnow())
+        import_month(world.project_b, [Row(world.enrollment_b)])
+        line_bounds.refresh(scope)
+        assert bounds() == [(False, False)]
+        [request] = _all()
+        services.answer(request, "received", via="link", now=clock.utcnow(), requester=WHO)
+        assert bounds() == [(True, False)]
+        line_bounds.refresh(scope)
+        assert bounds() == [(False, True)]
+        boundary.commit()
+        import_month(world.project_b, [Row(world.enrollment_b)])  # the same line again: the answer is carried
+        assert bounds() == [(True, None)]
+        line_bounds.refresh(scope)
+        assert bounds() == [(False, True)]

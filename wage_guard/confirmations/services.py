@@ -37,6 +37,7 @@ from wage_guard.i18n import _
 from wage_guard.identity import services as identity
 from wage_guard.ledger import services as ledger
 from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.risk import stale_lines
 from wage_guard.risk.queue import queue_project
 from wage_guard.sms import services as sms
 
@@ -126,6 +127,7 @@ def _live_confirmations(payroll_import: PayrollImport) -> list[WageConfirmation]
 
 def _carry(confirmation: WageConfirmation, line: PayrollLine, now: datetime) -> None:
     _log(confirmation, "wage_confirmation_carried", now, from_line=confirmation.line_id, to_line=line.id)
+    stale_lines.lines((confirmation.line_id, line.id))
     confirmation.line = line
 
 
@@ -134,6 +136,7 @@ def _supersede(confirmation: WageConfirmation, now: datetime) -> None:
     if confirmation.status not in OPEN:
         return
     confirmation.status, confirmation.superseded_at = Status.SUPERSEDED, now
+    stale_lines.lines((confirmation.line_id,))
     _log(confirmation, "wage_confirmation_superseded", now)
 
 
@@ -162,6 +165,7 @@ def _create(
     )
     db.session.add(confirmation)
     db.session.flush()
+    stale_lines.lines((confirmation.line_id,))
     if is_held(worker):
         _log(confirmation, "wage_confirmation_held", now)
     else:
@@ -218,6 +222,7 @@ def answer(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_("You have already answered this. Your answer is recorded and cannot be changed here."))
     db.session.refresh(confirmation)
+    stale_lines.lines((confirmation.line_id,))
     confirmation.note = cleaned
     _log(
         confirmation,

@@ -101,13 +101,39 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
     #: The last four digits of the bank card (银行卡号后四位); never the whole number.
     account_tail: Mapped[str | None] = mapped_column(sa.String(4))
 
+    # What the risk engine's shared pass over the lines reads instead of joining every line to the contracts and
+    # confirmations on every run (``wage_guard.risk.line_bounds`` computes them, once per line and again when the
+    # person's contracts or the line's confirmation change). A stale line is always a candidate of every rule, so
+    # a missed refresh costs speed, never a finding.
+    bounds_stale: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: A signed, readable contract of the person on the project covers a day of the month.
+    covered: Mapped[bool | None]
+    #: The earliest day the month's wages fall due: on the lowest pay day that the project (fixed when the project
+    #: is created) or any of the person's signed, readable contracts on it sets.
+    earliest_due: Mapped[date | None]
+    #: The most a signed contract in force in the month promises for it (daily rate times days, or monthly wage).
+    promised_max: Mapped[Decimal | None] = mapped_column(Money)
+    #: A signed contract in force in the month pays by another form (piece rates: no expected amount).
+    piece_rate: Mapped[bool | None]
+    #: The line has a live wage confirmation and every live one is answered.
+    answered: Mapped[bool | None]
+
     payroll_import: Mapped[PayrollImport] = relationship(back_populates="lines")
     worker: Mapped[Worker | None] = relationship()
 
     #: A sheet lists a person once (the import refuses a second row): the risk rules read a person's month as one
     #: line. Its index also serves look-ups of a person's lines by blind index (its first column), so the lines
     #: carry one index on that random 64-character key, not two (each costs the import's insert about 10 %).
-    __table_args__ = (sa.UniqueConstraint("id_number_index", "import_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("id_number_index", "import_id"),
+        #: Only the lines waiting for their bounds: the refresh finds them without reading the table.
+        sa.Index(
+            "ix_payroll_line_bounds_stale",
+            "import_id",
+            postgresql_where=sa.text("bounds_stale"),
+            sqlite_where=sa.text("bounds_stale"),
+        ),
+    )
 
     @property
     def masked_id_number(self) -> str:

@@ -3,7 +3,8 @@
 Why: the terms are stored encrypted, so SQL can neither filter nor join on a start date, an end date or a wage.
 Before the rules run, each contract that is new or changed since its fact row was written (``updated_at``) is
 read once and its non-identifying terms copied; a contract that does not change is never decrypted again, so a
-nightly run reads only what the day changed. Terms that cannot be read leave a row marked unreadable, and the
+nightly run reads only what the day changed; the payroll lines of a changed contract's worker are marked for
+their risk bounds to be computed again (``risk.line_bounds``). Terms that cannot be read leave a row marked unreadable, and the
 rules that need them say "inconclusive" instead of guessing.
 """
 
@@ -19,6 +20,7 @@ from wage_guard.contracts.lifecycle import Kind, Status
 from wage_guard.contracts.models import Contract
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
+from wage_guard.risk import stale_lines
 from wage_guard.risk.models import ContractFact
 from wage_guard.risk.rule import Scope
 
@@ -54,6 +56,7 @@ def refresh(scope: Scope) -> int:
         _fill(fact, contract, county_code)
         written += 1
     db.session.flush()
+    stale_lines.workers(contract.worker_id for contract, _, _ in rows)
     return written
 
 

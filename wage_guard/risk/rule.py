@@ -49,7 +49,12 @@ class Scope:
     settings: Settings
     county: str | None = None
     project: int | None = None
+    #: The payroll rules take their candidate lines from one shared pass (``risk.line_pass``); False runs each
+    #: rule's own statement over every line, the reference the shared pass is tested against.
+    shared_pass: bool = True
     _counties: set[str] | None = field(default=None, repr=False)
+    #: What the rules of one run share (the shared pass's candidates), computed once per scope.
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def where(self, query: Query, county_column: Any, project_column: Any) -> Query:
         """Restrict ``query`` to the scope: every rule query is filtered by county code (shard-local)."""

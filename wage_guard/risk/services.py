@@ -1,5 +1,5 @@
-"""The cross-check run: refresh the contract facts, evaluate every rule over the scope, file the findings,
-refresh the roll-up and text the managers of projects with new red findings.
+"""The cross-check run: refresh the contract facts and the payroll lines' risk bounds, evaluate every rule over
+the scope, file the findings, refresh the roll-up and text the managers of projects with new red findings.
 
 Why one entry point: the nightly job, the on-demand CLI and (later) the run after a payroll import, confirmation
 or complaint all call ``run`` with a scope, so they cannot drift apart. It writes in the caller's transaction and
@@ -19,7 +19,7 @@ from wage_guard.errors import ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.organisations.models import County, Project
-from wage_guard.risk import facts, notify, queue, rollup, store
+from wage_guard.risk import facts, line_bounds, notify, queue, rollup, store
 from wage_guard.risk.models import Finding, FindingStatus
 from wage_guard.risk.rule import Scope
 from wage_guard.risk.rules import RULES
@@ -31,6 +31,8 @@ class RunCounts:
     """What a run did: transitions per rule, open findings by rule and severity, SMS queued."""
 
     facts_refreshed: int = 0
+    #: payroll lines whose risk bounds were computed (new, or changed since the last run)
+    line_bounds_refreshed: int = 0
     #: rule code -> {"opened": n, "reopened": n, "closed": n, "changed": n}
     transitions: dict[str, Counter[str]] = field(default_factory=dict)
     #: (rule code, severity or "inconclusive") -> open findings in scope after the run
@@ -57,6 +59,7 @@ def run(county: str | None = None, project: int | None = None, *, now: datetime)
     """Evaluate every registered rule in force today over the county, the project, or everything."""
     scope = make_scope(county, project, now=now)
     counts = RunCounts(facts_refreshed=facts.refresh(scope))
+    counts.line_bounds_refreshed = line_bounds.refresh(scope)
     for rule in RULES:
         if rule.in_effect(scope.today):
             counts.transitions[rule.code] = store.reconcile(rule, list(rule.evaluate(scope)), scope)

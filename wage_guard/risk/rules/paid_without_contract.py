@@ -7,7 +7,8 @@ day by day; people on a sheet but not on the roster that month have no roster da
 months. A sheet line carries no dates, so the month is the unit: a contract covering any day of it counts
 (which days were worked is not known). Someone the platform does not know at all has no contract on it, so
 their line is a violation too (R07 names the same line for the roster). Set-based: one statement over the
-current lines of the scope with two anti-joins; only the lines it returns reach Python.
+current lines of the scope with two anti-joins, run on the shared pass's candidates (lines whose stored bounds
+say no contract covers the month); only the lines it returns reach Python.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from wage_guard.enrollment.models import Enrollment
-from wage_guard.extensions import db
 from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.risk import line_pass
 from wage_guard.risk.models import ContractFact, Severity
 from wage_guard.risk.rule import Result, Scope, unless_unreadable
 from wage_guard.risk.rules.payroll_lines import (
@@ -59,9 +60,19 @@ def paid_without_contract(scope: Scope) -> list[Result]:
     has_unreadable = sa.exists().where(
         unreadable.project_id == sheet.project_id, unreadable.worker_id == line.worker_id, unreadable.readable.is_(False)
     )
-    grace = timedelta(days=scope.settings.risk_r01_grace_days)
-    query = person_month(scope, ~on_roster, ~covered, sheet.month <= scope.today - grace)
-    return [_result(row) for row in db.session.execute(query.add_columns(has_unreadable.label("unreadable")))]
+    query = person_month(scope, ~on_roster, ~covered, _old_enough(scope))
+    return [_result(row) for row in line_pass.rows(scope, query.add_columns(has_unreadable.label("unreadable")), "R01")]
+
+
+def _old_enough(scope: Scope) -> sa.ColumnElement[bool]:
+    return PayrollImport.month <= scope.today - timedelta(days=scope.settings.risk_r01_grace_days)
+
+
+@line_pass.narrowing("R01")
+def _candidates(scope: Scope) -> sa.ColumnElement[bool]:
+    """Lines whose month no signed contract covers, as their stored bounds say (or not yet computed)."""
+    line = PayrollLine
+    return sa.and_(sa.or_(line.bounds_stale.is_(True), line.covered.is_not(True)), _old_enough(scope))
 
 
 def _result(row: Any) -> Result:

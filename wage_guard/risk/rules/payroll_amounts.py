@@ -16,8 +16,9 @@ minimum wage in force on the first day of the month is red; with no minimum know
 R09 sums what one person received (net) on a project in a month and in a calendar year; over 50,000 or 300,000
 yuan is red: wages passed through one person, usually a crew boss, instead of paid to each worker.
 
-Each rule runs one or two grouped statements whose HAVING clause keeps only candidates (e.g. base pay below the
-largest minimum wage known), so the Python pass that finishes the comparison sees few rows.
+Each rule runs one or two statements whose conditions keep only candidates (e.g. base pay below the largest
+minimum wage known), on the lines the shared pass (``risk.line_pass``) names, so the Python pass that finishes
+the comparison sees few rows.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import MinimumWage, TierMinimumWage
 from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.risk import line_pass
 from wage_guard.risk.models import ContractFact, Outcome, Severity
 from wage_guard.risk.rule import Result, Rule, Scope, iso, money, tier
 from wage_guard.risk.rules.payroll_lines import (
@@ -89,7 +91,7 @@ def underpaid(scope: Scope) -> list[Result]:
         )
         .where(candidate)
     )
-    rows = db.session.execute(query).all()
+    rows = line_pass.rows(scope, query, "R05")
     facts = contracts_of(scope, {(r.project_id, r.worker_id) for r in rows})
     results = []
     for row in rows:
@@ -100,6 +102,18 @@ def underpaid(scope: Scope) -> list[Result]:
         if result is not None:
             results.append(result)
     return results
+
+
+@line_pass.narrowing("R05")
+def _underpaid_candidates(scope: Scope) -> sa.ColumnElement[bool]:
+    """The statement above with the contracts' promise read from the line: the most any contract in force in the
+    month promises (a shortfall against one contract is a shortfall against the largest), or a piece rate."""
+    line, settings = PayrollLine, scope.settings
+    short = sa.and_(
+        line.gross + settings.risk_amount_tolerance_yuan < line.promised_max,
+        line.gross < line.promised_max * (1 - settings.risk_amount_tolerance_share),
+    )
+    return sa.and_(line.worker_id.is_not(None), sa.or_(line.bounds_stale.is_(True), line.piece_rate.is_(True), short))
 
 
 def expected_pay(fact: ContractFact, month: date, days_worked: Decimal) -> Decimal | None:
@@ -149,17 +163,25 @@ def _largest_minimum() -> Decimal | None:
     return max(known) if known else None
 
 
+@line_pass.narrowing("R06")
+def _below_minimum_candidates(scope: Scope) -> sa.ColumnElement[bool]:
+    """A full month whose base pay (as ``base_pay`` estimates it) is below the largest minimum wage known,
+    compared without division."""
+    line = PayrollLine
+    full_month = line.days_worked >= WORKING_DAYS_PER_MONTH
+    ceiling = _largest_minimum()
+    if ceiling is None:
+        return full_month
+    regular = line.days_worked * HOURS_PER_DAY
+    with_overtime = line.gross * regular < ceiling * (regular + line.overtime_hours * LOWEST_OVERTIME_RATE)
+    # Without overtime the base pay is the gross: one comparison for most lines, the products only for the rest.
+    return sa.and_(full_month, sa.or_(line.gross < ceiling, sa.and_(line.overtime_hours > 0, with_overtime)))
+
+
 def below_minimum_wage(scope: Scope) -> list[Result]:
     """R06: a full month's base pay (overtime estimated out) below the county's minimum wage that month."""
-    days = PayrollLine.days_worked
-    conditions = [days >= WORKING_DAYS_PER_MONTH]
-    ceiling = _largest_minimum()
-    if ceiling is not None:  # base pay (as ``base_pay`` estimates it) below the largest minimum, without division
-        regular = days * HOURS_PER_DAY
-        overtime = sa.func.coalesce(PayrollLine.overtime_hours, 0) * LOWEST_OVERTIME_RATE
-        conditions.append(PayrollLine.gross * regular < ceiling * (regular + overtime))
     results = []
-    for row in db.session.execute(person_month(scope, *conditions)):
+    for row in line_pass.rows(scope, person_month(scope, _below_minimum_candidates(scope)), "R06"):
         result = _minimum_result(scope, row)
         if result is not None:
             results.append(result)
@@ -201,12 +223,11 @@ def outsized_pay(scope: Scope) -> list[Result]:
     """R09: one person's net pay on a project over the monthly limit in a month, or the yearly limit in a year."""
     settings = scope.settings
     results = []
-    monthly = person_month(scope, PayrollLine.net > settings.risk_r09_month_limit)
-    for row in db.session.execute(monthly):
+    for row in line_pass.rows(scope, person_month(scope, _over_month_limit(scope)), "R09_month"):
         evidence = {**line_evidence(row), "expected": money(settings.risk_r09_month_limit), "actual": money(row.net)}
         key = subject(row.project_id, row.worker_id, row.person)
         results.append(_result(row, key, Outcome.VIOLATION, Severity.RED, evidence, period(row.month)))
-    for row in db.session.execute(_yearly(scope)):
+    for row in _yearly_rows(scope):
         evidence = {
             "year": int(row.year),
             "months": row.months,
@@ -218,14 +239,34 @@ def outsized_pay(scope: Scope) -> list[Result]:
     return results
 
 
-def _yearly(scope: Scope) -> sa.Select[Any]:
-    """People paid over the yearly limit on a project: only those with a month over a twelfth of it can be, so the
-    grouping reads their months alone (a semi-join), not every line of the year."""
+@line_pass.narrowing("R09_month")
+def _over_month_limit(scope: Scope) -> sa.ColumnElement[bool]:
+    return PayrollLine.net > scope.settings.risk_r09_month_limit
+
+
+@line_pass.narrowing("R09_year")
+def _over_a_twelfth(scope: Scope) -> sa.ColumnElement[bool]:
+    """Only someone with a month over a twelfth of the yearly limit can be over it."""
+    return PayrollLine.net > scope.settings.risk_r09_year_limit / 12
+
+
+def _yearly_rows(scope: Scope) -> list[Any]:
+    """People paid over the yearly limit on a project: the grouping reads the months of the people with a month
+    over a twelfth of it alone (a semi-join), not every line of the year."""
+    high = person_month(scope, _over_a_twelfth(scope)).with_only_columns(PayrollImport.project_id, PayrollLine.id_number_index)
+    if not scope.shared_pass:
+        return list(db.session.execute(_yearly(scope, high)))
+    people = sorted({(row.project_id, row.id_number_index) for row in line_pass.rows(scope, high, "R09_year")})
+    found: list[Any] = []
+    for start in range(0, len(people), line_pass.CHUNK):
+        found.extend(db.session.execute(_yearly(scope, people[start : start + line_pass.CHUNK])))
+    return found
+
+
+def _yearly(scope: Scope, people: Any) -> sa.Select[Any]:
+    """The yearly sums of ``people`` ((project, blind index) pairs, or a query of them) over the limit."""
     limit = scope.settings.risk_r09_year_limit
-    high = person_month(scope, PayrollLine.net > limit / 12).with_only_columns(
-        PayrollImport.project_id, PayrollLine.id_number_index
-    )
-    monthly = person_month(scope, sa.tuple_(PayrollImport.project_id, PayrollLine.id_number_index).in_(high)).subquery("pm")
+    monthly = person_month(scope, sa.tuple_(PayrollImport.project_id, PayrollLine.id_number_index).in_(people)).subquery("pm")
     query = (
         sa.select(
             monthly.c.project_id,

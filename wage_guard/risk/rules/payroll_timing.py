@@ -28,6 +28,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
 from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.risk import line_pass
 from wage_guard.risk.models import ContractFact, Outcome, Severity
 from wage_guard.risk.rule import Result, Rule, Scope, iso, money, tier
 from wage_guard.risk.rules.payroll_amounts import FEN
@@ -46,7 +47,7 @@ from wage_guard.risk.rules.payroll_lines import (
     person_month,
     subject,
 )
-from wage_guard.risk.sql import days_past_deadline, smaller
+from wage_guard.risk.sql import days_between, days_past_deadline, smaller
 
 
 def _due_months(scope: Scope) -> list[date]:
@@ -182,11 +183,14 @@ def paid_late(scope: Scope) -> list[Result]:
 
     SQL returns only the person-months paid after the earliest deadline any of the person's contracts or the
     project could set (the lowest of their pay days), or with a line without a pay date; Python then applies
-    the contract that covers the month. A province's lines never travel to Python.
+    the contract that covers the month. A province's lines never travel to Python. With the shared pass, the
+    pass names those lines from the pay day stored on each line, and Python checks them the same way.
     """
     months = current_months(scope)
     if not months:
         return []
+    if scope.shared_pass:  # the candidates' own months; the Python check below is exact on its own
+        return _late_results(scope, line_pass.rows(scope, person_month(scope), "R04"))
     fact = ContractFact
     contract_day = sa.select(fact.project_id, fact.worker_id, sa.func.min(fact.pay_day).label("pay_day")).where(
         fact.readable.is_(True), fact.status.in_(SIGNED_VALUES), fact.pay_day.is_not(None)
@@ -200,7 +204,19 @@ def paid_late(scope: Scope) -> list[Result]:
     query = person_month(scope, sa.or_(late > 0, PayrollLine.pay_date.is_(None))).outerjoin(
         days, sa.and_(days.c.project_id == PayrollImport.project_id, days.c.worker_id == PayrollLine.worker_id)
     )
-    rows = db.session.execute(query).all()
+    return _late_results(scope, list(db.session.execute(query)))
+
+
+@line_pass.narrowing("R04")
+def _candidates(scope: Scope) -> sa.ColumnElement[bool]:
+    """Lines without a pay date, or paid after the earliest deadline the project's or any contract's pay day could
+    set (the statement above, with that earliest pay day stored on the line)."""
+    line = PayrollLine
+    late = days_between(line.earliest_due, line.pay_date) > scope.settings.risk_r04_grace_days
+    return sa.or_(line.bounds_stale.is_(True), line.pay_date.is_(None), late)
+
+
+def _late_results(scope: Scope, rows: list[Any]) -> list[Result]:
     facts = contracts_of(scope, {(r.project_id, r.worker_id) for r in rows if r.worker_id is not None})
     results = []
     for row in rows:

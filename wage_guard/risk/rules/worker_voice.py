@@ -23,6 +23,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
 from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.risk import line_pass
 from wage_guard.risk.models import Outcome, Severity
 from wage_guard.risk.rule import Result, Rule, Scope, iso, money
 from wage_guard.risk.rules.payroll_people import LINE_COLUMNS, current_lines, line_evidence, line_result
@@ -68,14 +69,14 @@ def missing_confirmations(scope: Scope) -> list[Result]:
     in a project month where more than the set share of the roster lines is unconfirmed."""
     days = scope.settings.risk_r11_confirm_days
     c = WageConfirmation
-    on_roster = sa.and_(PayrollLine.on_roster.is_(True), PayrollLine.worker_id.is_not(None))
+    on_roster = _on_roster()
     query = (
         current_lines(scope, *LINE_COLUMNS, PayrollLine.pay_date, c.id.label("confirmation"), c.status)
         .outerjoin(c, _live_confirmation())
-        .where(on_roster, PayrollLine.pay_date < scope.today - timedelta(days=days))
+        .where(on_roster, _answer_due(scope))
         .where(sa.or_(c.id.is_(None), c.status.in_(UNANSWERED)))
     )
-    rows = list(db.session.execute(query))
+    rows = line_pass.rows(scope, query, "R11")
     if not rows:
         return []
     months = {(row.project_id, row.month) for row in rows}
@@ -85,6 +86,21 @@ def missing_confirmations(scope: Scope) -> list[Result]:
     unconfirmed = Counter((row.project_id, row.month) for row in rows)
     share = scope.settings.risk_r11_unconfirmed_share
     return [_missing_result(row, days, unconfirmed, totals, share) for row in rows]
+
+
+def _on_roster() -> sa.ColumnElement[bool]:
+    return sa.and_(PayrollLine.on_roster.is_(True), PayrollLine.worker_id.is_not(None))
+
+
+def _answer_due(scope: Scope) -> sa.ColumnElement[bool]:
+    return PayrollLine.pay_date < scope.today - timedelta(days=scope.settings.risk_r11_confirm_days)
+
+
+@line_pass.narrowing("R11")
+def _unanswered_candidates(scope: Scope) -> sa.ColumnElement[bool]:
+    """The statement above with the answer state read from the line (not answered, or not computed yet)."""
+    line = PayrollLine
+    return sa.and_(_on_roster(), _answer_due(scope), sa.or_(line.bounds_stale.is_(True), line.answered.is_not(True)))
 
 
 def _missing_result(row: Any, days: int, unconfirmed: Counter[Any], totals: dict[Any, int], share: Decimal) -> Result:
