@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import World
+from tests.payroll import files
 from tests.risk.payroll_support import Pay, sheet
+from tests.risk.people_support import sheet_row
 from tests.risk.support import KNOWN, at, contract, enrol, project_in
 from wage_guard.confirmations.models import Answer, Kind, WageConfirmation
 from wage_guard.confirmations.models import Status as ConfirmationStatus
@@ -29,21 +31,33 @@ from wage_guard.contracts.lifecycle import Status
 from wage_guard.contracts.models import Contract
 from wage_guard.contracts.terms import PayForm, add_months
 from wage_guard.extensions import db
+from wage_guard.organisations.models import Project
+from wage_guard.payroll import services as payroll
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk import facts, line_bounds, line_pass, services, stale_lines
+from wage_guard.risk.models import ContractFact
 from wage_guard.risk.rule import Result
 from wage_guard.risk.rules.paid_without_contract import paid_without_contract
 from wage_guard.risk.rules.payroll_amounts import below_minimum_wage, outsized_pay, underpaid
-from wage_guard.risk.rules.payroll_timing import paid_late
+from wage_guard.risk.rules.payroll_timing import paid_late, payroll_missing
 from wage_guard.risk.rules.worker_voice import missing_confirmations
 
 TODAY = date(2026, 8, 20)
 MONTHS = [date(2026, m, 1) for m in range(1, 7)]
 CHANGED = datetime(2026, 8, 19, tzinfo=UTC)
-LINE_RULES = (paid_without_contract, paid_late, underpaid, below_minimum_wage, outsized_pay, missing_confirmations)
+LINE_RULES = (
+    paid_without_contract,
+    payroll_missing,
+    paid_late,
+    underpaid,
+    below_minimum_wage,
+    outsized_pay,
+    missing_confirmations,
+)
 #: When the rules run: after the bounds were computed; before they ever were; after a contract changed or a line
-#: got a new open confirmation (what ``confirmations.services`` does for a corrected sheet) since.
-STAGES = ("computed", "never", "contract_changed", "confirmation_reopened")
+#: got a new open confirmation (what ``confirmations.services`` does for a corrected sheet) since; or after a
+#: month's sheet was replaced by one without its first line (what ``payroll.services`` does on a re-import).
+STAGES = ("computed", "never", "contract_changed", "confirmation_reopened", "sheet_replaced")
 STATUSES = (Status.IN_FORCE, Status.EXPIRED, Status.RESCINDED, Status.AWAITING_WORKER)
 
 
@@ -92,7 +106,7 @@ person = st.tuples(
 )
 
 
-def one(*contracts: Terms, month: Month, roster: str = "roster") -> list[Any]:
+def one(*contracts: Terms, month: Month | None, roster: str = "roster") -> list[Any]:
     """One person with ``contracts`` and the same ``month`` on each of the six sheets."""
     return [(list(contracts), [month] * 6, roster)]
 
@@ -179,6 +193,26 @@ def _reopen_answered(project_id: int) -> None:
     stale_lines.lines(old.line_id for old in answered)
 
 
+def _replace_a_sheet(project_id: int) -> None:
+    """Supersede the first month's sheet with a copy without its first line, as a corrected import would."""
+    old = db.session.scalars(
+        sa.select(PayrollImport).where(PayrollImport.project_id == project_id).order_by(PayrollImport.month).limit(1)
+    ).first()
+    if old is None:
+        return
+    lines = list(
+        db.session.scalars(sa.select(PayrollLine).where(PayrollLine.import_id == old.id).order_by(PayrollLine.row_number))
+    )
+    old.superseded_at = CHANGED
+    db.session.flush()
+    new = sheet_row(old.project, old.month, len(lines) - 1, old.total_net, old.version + 1, False)
+    for kept in lines[1:]:
+        columns = {c.key: getattr(kept, c.key) for c in sa.inspect(PayrollLine).column_attrs if c.key not in ("id", "import_id")}
+        db.session.add(PayrollLine(**{**columns, "import_id": new.id, "bounds_stale": True}))
+    db.session.flush()
+    stale_lines.project_facts(project_id)
+
+
 def people_contracts(people: list[Any]) -> list[Terms]:
     return [item for contracts, _, _ in people for item in contracts]
 
@@ -208,6 +242,16 @@ def _compare(project_id: int) -> None:
                 Terms(Status.IN_FORCE, PayForm.DAILY, "350", 28, 3, None, True),
             ],
             [Month("7700.00", "22", None, 5, "answered")] * 6,
+            "roster",
+        )
+    ],
+    stage="computed",
+)
+@example(  # a contract ending on 1 March: March is covered for a day and has no line
+    people=[
+        (
+            [Terms(Status.IN_FORCE, PayForm.DAILY, "350", 10, 0, 2, True)],
+            [Month("7700.00", "22", None, 5, "answered")] * 2 + [None] * 4,
             "roster",
         )
     ],
@@ -254,6 +298,8 @@ def test_each_line_rule_finds_the_same_with_and_without_the_shared_pass(
                 fact_contract.updated_at = CHANGED
             db.session.flush()
             assert facts.refresh(scope) == len(people_contracts(people))
+        if stage == "sheet_replaced":
+            _replace_a_sheet(project_id)
         if stage == "confirmation_reopened":
             _reopen_answered(project_id)
         _compare(project_id)
@@ -302,4 +348,19 @@ def test_a_run_computes_the_bounds_and_later_changes_mark_them_stale(app: Flask,
         signed.status, signed.updated_at = Status.RESCINDED, CHANGED
         db.session.flush()
         assert services.run(project=project_id, now=at(TODAY)).line_bounds_refreshed == 6
+        db.session.rollback()
+
+
+def test_an_import_leaves_the_projects_contracts_to_be_checked_again_for_missing_months(app: Flask, world: World) -> None:
+    """R03's stored first month without a line is recomputed after the project's sheets change."""
+    with app.app_context():
+        project_id = _build(world, one(Terms(Status.IN_FORCE, PayForm.DAILY, "350", 10, 0, None, True), month=None))
+        services.run(project=project_id, now=at(TODAY))
+        stale = sa.select(ContractFact.lines_stale, ContractFact.unlined_from).where(ContractFact.project_id == project_id)
+        assert list(db.session.execute(stale)) == [(False, MONTHS[0])]  # no line at all: missing from January
+        project = db.session.get(Project, project_id)
+        assert project is not None
+        data = files.xlsx(files.sheet([files.wage_line("张三", pay_date="2026-02-10")], title=None))
+        payroll.import_payroll(None, project, MONTHS[0], "一月.xlsx", data, source="cli", now=at(TODAY))
+        assert list(db.session.execute(stale)) == [(True, MONTHS[0])]
         db.session.rollback()

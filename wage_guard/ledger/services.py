@@ -105,29 +105,31 @@ def append(kind: str, subject: str, payload: dict[str, Any], *, now: datetime) -
 
     Returns the entry as written (not attached to the session: entries are never changed afterwards).
     """
-    seq = _claim_sequence_number()
-    entry = LedgerEntry(seq=seq, logged_at=now, kind=kind, subject=subject, payload=canonical(payload).decode())
-    leaf = merkle.leaf_hash(entry_bytes(entry))
-    entry.leaf_hash = leaf.hex()
-    nodes = merkle.new_nodes(seq, leaf, DbNodes().get)
+    return append_many([(kind, subject, payload)], now=now)[0]
+
+
+def append_many(items: list[tuple[str, str, dict[str, Any]]], *, now: datetime) -> list[LedgerEntry]:
+    """Add entries ``(kind, subject, payload)`` in this order, with two statements for all of them (a run of the
+    risk engine logs thousands of transitions at once; one round trip each cost more than the hashing)."""
+    if not items:
+        return []
+    nodes, pending = DbNodes(), db.session.info.setdefault(_PENDING, {})
+    entries, node_rows = [], []
+    for kind, subject, payload in items:
+        seq = _claim_sequence_number()
+        entry = LedgerEntry(seq=seq, logged_at=now, kind=kind, subject=subject, payload=canonical(payload).decode())
+        leaf = merkle.leaf_hash(entry_bytes(entry))
+        entry.leaf_hash = leaf.hex()
+        new = merkle.new_nodes(seq, leaf, nodes.get)
+        pending.update({(lv, ix): h for lv, ix, h in new})  # the next entry of the batch reads them
+        node_rows += [{"level": lv, "index": ix, "hash": h} for lv, ix, h in new]
+        entries.append(entry)
     # Core statements on the session's connection: appends are hot, and the ORM's bookkeeping triples their cost.
     connection = db.session.connection()
-    connection.execute(
-        _ENTRIES.insert(),
-        [
-            {
-                "seq": seq,
-                "logged_at": now,
-                "kind": kind,
-                "subject": subject,
-                "payload": entry.payload,
-                "leaf_hash": entry.leaf_hash,
-            }
-        ],
-    )
-    connection.execute(_NODES.insert(), [{"level": lv, "index": ix, "hash": h} for lv, ix, h in nodes])
-    db.session.info.setdefault(_PENDING, {}).update({(lv, ix): h for lv, ix, h in nodes})
-    return entry
+    columns = ("seq", "logged_at", "kind", "subject", "payload", "leaf_hash")
+    connection.execute(_ENTRIES.insert(), [{c: getattr(e, c) for c in columns} for e in entries])
+    connection.execute(_NODES.insert(), node_rows)
+    return entries
 
 
 def _claim_sequence_number() -> int:

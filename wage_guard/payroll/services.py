@@ -36,6 +36,7 @@ from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.payroll.parsing import ParsedSheet, Problem
 from wage_guard.payroll.reconciliation import normalise_name
 from wage_guard.payroll.values import to_ascii
+from wage_guard.risk import stale_lines
 from wage_guard.risk.queue import queue_project
 from wage_guard.settings import settings
 from wage_guard.sheets import reading
@@ -140,6 +141,7 @@ def _import(
     db.session.add(payroll_import)
     db.session.flush()
     on_roster = _store_lines(payroll_import, project, sheet.columns)
+    stale_lines.project_facts(project.id)
     _log(payroll_import, previous, on_roster, now)
     queue_project(project.id, now)
     db.session.expire(payroll_import, ["lines"])

@@ -64,6 +64,7 @@ def _fill(fact: ContractFact, contract: Contract, county_code: str) -> None:
     fact.county_code, fact.project_id, fact.worker_id = county_code, contract.project_id, contract.worker_id
     fact.kind, fact.status = contract.kind.value, contract.status.value
     fact.source_updated_at = contract.updated_at
+    fact.lines_stale = True
     try:
         terms = contracts.contract_terms(contract)
     except (ValueError, TypeError, KeyError, AttributeError):

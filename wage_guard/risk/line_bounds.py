@@ -6,16 +6,18 @@ at a province's twelve million lines those joins cost ten times one scan of the 
 when the person's contract facts change, or when the line's confirmation changes. So it is computed then, once,
 and stored on the line, and the nightly shared pass (``risk.line_pass``) is a single scan with comparisons.
 
-A change marks the lines it touches stale (``risk.stale_lines``; new lines start stale)
-and the next cross-check of their scope recomputes them in one set-based statement. Until then a stale line is
-a candidate of every rule, so staleness costs speed, never a finding. The stored values are bounds, not
-results: they only narrow which lines the rules look at, and each rule decides on its candidates with its own
-exact statement.
+A change marks the lines it touches stale (``risk.stale_lines``; new lines start stale) and the next
+cross-check of their scope recomputes them in one set-based statement. Until then a stale line is a candidate
+of every rule, so staleness costs speed, never a finding. Contract facts carry one such bound for R03
+(``ContractFact.unlined_from``), marked stale when the fact is written or the project's sheets change (an
+import). The stored values are bounds, not results: they only narrow which lines or contracts the rules look
+at, and each rule decides on its candidates with its own exact statement.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from wage_guard.confirmations.models import Kind, Status, WageConfirmation
 from wage_guard.contracts.terms import PayForm
@@ -25,14 +27,21 @@ from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.models import ContractFact
 from wage_guard.risk.rule import Scope
 from wage_guard.risk.rules.payroll_lines import SIGNED_VALUES, month_end
-from wage_guard.risk.sql import due_date, smaller
+from wage_guard.risk.sql import due_date, month_start, next_month, smaller
 
 #: Pay forms with an expected amount (the rest, piece rates, make R05 inconclusive).
 PRICED_FORMS = (PayForm.DAILY.value, PayForm.MONTHLY.value)
 
 
 def refresh(scope: Scope) -> int:
-    """Compute the bounds of the stale current lines in ``scope``; returns how many lines were computed."""
+    """Compute the bounds of the stale current lines and contract facts in ``scope``; returns how many lines were
+    computed."""
+    computed = _refresh_lines(scope)
+    _refresh_facts(scope)
+    return computed
+
+
+def _refresh_lines(scope: Scope) -> int:
     line, sheet, fact = PayrollLine, PayrollImport, ContractFact
     stale_months = (
         sa.select(sheet.month)
@@ -96,3 +105,55 @@ def refresh(scope: Scope) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(db.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _refresh_facts(scope: Scope) -> None:
+    """R03's bound: each stale signed fact's first covered month without a line for the worker on the project.
+
+    That month is the contract's first month, or the month after one of the worker's lines, whichever is the
+    first not to have a line itself and to lie within the contract; computed for every stale fact at once.
+    """
+    fact, sheet, line, other = ContractFact, PayrollImport, PayrollLine, aliased(ContractFact)
+    stale = scope.where(sa.select(fact.contract_id).where(fact.lines_stale.is_(True)), fact.county_code, fact.project_id)
+    if db.session.scalar(stale.limit(1)) is None:  # a run that changes nothing writes nothing
+        return
+    signed = sa.and_(
+        fact.contract_id.in_(stale), fact.readable.is_(True), fact.status.in_(SIGNED_VALUES), fact.cover_from.is_not(None)
+    )
+    first = month_start(fact.cover_from)
+    firsts = sa.select(fact.contract_id.label("contract_id"), first.label("month")).where(signed)
+    after_lines = (
+        sa.select(fact.contract_id.label("contract_id"), next_month(sheet.month).label("month"))
+        .select_from(fact)
+        .join(sheet, sa.and_(sheet.project_id == fact.project_id, sheet.superseded_at.is_(None), sheet.month >= first))
+        .join(line, sa.and_(line.import_id == sheet.id, line.worker_id == fact.worker_id))
+        .where(signed)
+    )
+    candidate = sa.union_all(firsts, after_lines).subquery("candidate")
+    lined = sa.exists().where(
+        line.import_id == sheet.id,
+        line.worker_id == other.worker_id,
+        sheet.project_id == other.project_id,
+        sheet.month == candidate.c.month,
+        sheet.superseded_at.is_(None),
+    )
+    gaps = (
+        sa.select(candidate.c.contract_id, candidate.c.month)
+        .join(other, other.contract_id == candidate.c.contract_id)
+        .where(sa.or_(other.cover_to.is_(None), candidate.c.month <= other.cover_to), ~lined)
+        .subquery("gap")
+    )
+    first_gap = (
+        sa.select(fact.contract_id.label("contract_id"), sa.func.min(gaps.c.month).label("unlined_from"))
+        .outerjoin(gaps, gaps.c.contract_id == fact.contract_id)
+        .where(fact.contract_id.in_(stale))
+        .group_by(fact.contract_id)
+        .subquery("first_gap")
+    )
+    statement = (
+        sa.update(fact)
+        .where(fact.contract_id == first_gap.c.contract_id)
+        .values(unlined_from=first_gap.c.unlined_from, lines_stale=False)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(statement)

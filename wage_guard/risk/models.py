@@ -144,6 +144,11 @@ class ContractFact(db.Model):  # type: ignore[name-defined,misc]
     cover_after: Mapped[date | None]
     #: ``contract.updated_at`` when this row was written: a later one means the row is refreshed.
     source_updated_at: Mapped[datetime]
+    #: R03's bound (``risk.line_bounds``): the first month the contract covers without a line for the worker on the
+    #: project's current sheet (None: every covered month has one). Stale while the fact or the project's sheets
+    #: changed since it was computed; a stale fact is a candidate of R03.
+    unlined_from: Mapped[date | None]
+    lines_stale: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     __table_args__ = (sa.Index("ix_risk_contract_fact_project_worker", "project_id", "worker_id"),)
 

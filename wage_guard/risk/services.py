@@ -23,6 +23,7 @@ from wage_guard.risk import facts, line_bounds, notify, queue, rollup, store
 from wage_guard.risk.models import Finding, FindingStatus
 from wage_guard.risk.rule import Scope
 from wage_guard.risk.rules import RULES
+from wage_guard.risk.sql import without_jit
 from wage_guard.settings import settings
 
 
@@ -58,6 +59,7 @@ def make_scope(county: str | None = None, project: int | None = None, *, now: da
 def run(county: str | None = None, project: int | None = None, *, now: datetime) -> RunCounts:
     """Evaluate every registered rule in force today over the county, the project, or everything."""
     scope = make_scope(county, project, now=now)
+    without_jit(db.session)
     counts = RunCounts(facts_refreshed=facts.refresh(scope))
     counts.line_bounds_refreshed = line_bounds.refresh(scope)
     for rule in RULES:

@@ -1,5 +1,6 @@
 """SQL the rules share that SQLite and PostgreSQL spell differently: whole days between two dates, a date plus
-days, and the pay day and deadline of a wage month as SQL expressions.
+days, and the pay day and deadline of a wage month as SQL expressions; and the PostgreSQL planner setting the
+cross-check runs with.
 
 Why: the rules must narrow rows in SQL, not in Python, or a province's twelve million payroll lines all travel
 to Python (``benchmarks.province``). Date arithmetic is the one thing the two databases write differently
@@ -59,6 +60,40 @@ def _add_days_postgresql(element: add_days, compiler: SQLCompiler, **kw: Any) ->
     return f"({day} + ({days}))"
 
 
+class month_start(FunctionElement[date]):  # noqa: N801 - a SQL function, named like one
+    """``month_start(day)``: the first day of ``day``'s month."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+class next_month(FunctionElement[date]):  # noqa: N801 - a SQL function, named like one
+    """``next_month(first)``: the first day of the month after the month that ``first`` (a first day) starts."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(next_month)
+def _next_month_sqlite(element: next_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+1 month')"
+
+
+@compiles(next_month, "postgresql")
+def _next_month_postgresql(element: next_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} + INTERVAL '1 month' AS DATE)"
+
+
 def due_date(month_column: Any, months: list[date], pay_day: Any) -> sa.ColumnElement[date]:
     """The pay day of the wages of ``month_column`` (one of ``months``): ``pay_day`` of the following month, or
     its last day when shorter (as ``rules.payroll_lines.due_date``)."""
@@ -84,3 +119,15 @@ def days_past_deadline(month_column: Any, months: list[date], pay_day: Any, grac
     first = sa.case({m: sa.literal(f, sa.Date) for m, f in following.items()}, value=month_column)
     length = sa.case({m: calendar.monthrange(f.year, f.month)[1] for m, f in following.items()}, value=month_column)
     return days_between(first, paid) - (smaller(pay_day, length) - 1 + grace_days)
+
+
+def without_jit(session: Any) -> None:
+    """PostgreSQL: no JIT compilation for the rest of the transaction (``SET LOCAL``; SQLite has none).
+
+    Why: a cross-check is a few dozen statements of a fraction of a second to a few seconds each, and PostgreSQL
+    JIT-compiles every one whose estimated cost crosses its threshold. The compilation cost more than it saved:
+    570 ms of a 620 ms statement (R01's roster half at 100,000 workers), a fixed 2.5 s for a scan of twelve
+    million lines (``benchmarks.province``).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL jit = off"))

@@ -10,6 +10,7 @@ so is the amount owed that the roll-up sums (the shortfall of an R03, R05 or R06
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -31,23 +32,35 @@ def reconcile(rule: Rule, results: list[Result], scope: Scope) -> Counter[str]:
     existing = {(f.subject, f.period): f for f in db.session.scalars(query)}
     counts: Counter[str] = Counter()
     seen = set()
+    pending: list[Pending] = []
     for result in results:
         key = (result.subject, result.period)
         if key in seen:
             continue
         seen.add(key)
-        counts[_apply(rule, existing.get(key), result, scope.now)] += 1
+        counts[_apply(rule, existing.get(key), result, scope.now, pending)] += 1
     for key, finding in existing.items():
         if key not in seen and finding.status is FindingStatus.OPEN:
-            _transition(finding, Transition.CLOSED, "condition_cleared", scope.now, {})
+            pending.append(Pending(finding, Transition.CLOSED, "condition_cleared", {}))
             finding.status, finding.closed_at, finding.notified_at = FindingStatus.CLOSED, scope.now, None
             counts["closed"] += 1
-    db.session.flush()
+    db.session.flush()  # new findings get their ids, which the log entries name
+    _log(pending, scope.now)
     counts.pop("unchanged", None)
     return counts
 
 
-def _apply(rule: Rule, finding: Finding | None, result: Result, now: datetime) -> str:
+@dataclass(frozen=True)
+class Pending:
+    """A transition waiting for its history row and log entry (written together for the whole rule)."""
+
+    finding: Finding
+    kind: Transition
+    reason: str
+    details: dict[str, Any]
+
+
+def _apply(rule: Rule, finding: Finding | None, result: Result, now: datetime, pending: list[Pending]) -> str:
     if finding is None:
         finding = Finding(
             rule_code=rule.code,
@@ -59,19 +72,18 @@ def _apply(rule: Rule, finding: Finding | None, result: Result, now: datetime) -
         )
         _copy(finding, result)
         db.session.add(finding)
-        db.session.flush()
-        _transition(finding, Transition.OPENED, "first_detected", now, {})
+        pending.append(Pending(finding, Transition.OPENED, "first_detected", {}))
         return "opened"
     before = (finding.outcome, finding.severity)
     _copy(finding, result)
     if finding.status is FindingStatus.CLOSED:
         finding.status, finding.opened_at, finding.closed_at = FindingStatus.OPEN, now, None
-        _transition(finding, Transition.REOPENED, "condition_recurred", now, {"summary": _summary(result.evidence)})
+        pending.append(Pending(finding, Transition.REOPENED, "condition_recurred", {"summary": _summary(result.evidence)}))
         return "reopened"
     if before != (finding.outcome, finding.severity):
         reason = "outcome_changed" if before[0] != finding.outcome else "severity_changed"
         details = {"from_outcome": before[0].value, "from_severity": before[1].value if before[1] else None}
-        _transition(finding, Transition.CHANGED, reason, now, details)
+        pending.append(Pending(finding, Transition.CHANGED, reason, details))
         return "changed"
     return "unchanged"
 
@@ -102,9 +114,29 @@ def _summary(evidence: dict[str, Any]) -> dict[str, Any]:
     return {k: evidence[k] for k in keys if k in evidence}
 
 
-def _transition(finding: Finding, kind: Transition, reason: str, now: datetime, details: dict[str, Any]) -> None:
-    """A history row and its evidence-log entry (ids, codes and figures only: no names, ID or phone numbers)."""
-    payload = {
+def _log(pending: list[Pending], now: datetime) -> None:
+    """History rows and their evidence-log entries (ids, codes and figures only: no names, ID or phone numbers),
+    in the order the transitions happened."""
+    items = [(f"risk_finding_{p.kind.value}", f"risk_finding:{p.finding.id}", _payload(p)) for p in pending]
+    entries = ledger.append_many(items, now=now)
+    db.session.add_all(
+        FindingEvent(
+            finding_id=p.finding.id,
+            kind=p.kind,
+            at=now,
+            reason=p.reason,
+            outcome=p.finding.outcome,
+            severity=p.finding.severity,
+            details=p.details,
+            ledger_seq=entry.seq,
+        )
+        for p, entry in zip(pending, entries, strict=True)
+    )
+
+
+def _payload(p: Pending) -> dict[str, Any]:
+    finding = p.finding
+    return {
         "rule": finding.rule_code,
         "subject": finding.subject,
         "period": finding.period,
@@ -112,18 +144,6 @@ def _transition(finding: Finding, kind: Transition, reason: str, now: datetime, 
         "county": finding.county_code,
         "outcome": finding.outcome.value,
         "severity": finding.severity.value if finding.severity else None,
-        "reason": reason,
-        **details,
+        "reason": p.reason,
+        **p.details,
     }
-    entry = ledger.append(f"risk_finding_{kind.value}", f"risk_finding:{finding.id}", payload, now=now)
-    event = FindingEvent(
-        finding_id=finding.id,
-        kind=kind,
-        at=now,
-        reason=reason,
-        outcome=finding.outcome,
-        severity=finding.severity,
-        details=details,
-        ledger_seq=entry.seq,
-    )
-    db.session.add(event)

@@ -1,5 +1,6 @@
-"""payroll lines carry the contract-derived bounds and the answer state the risk engine's shared pass reads
-(``wage_guard.risk.line_bounds``); every existing line starts stale and is computed by the next cross-check
+"""payroll lines carry the contract-derived bounds and the answer state the risk engine's shared pass reads, and
+contract facts the first month without a line (``wage_guard.risk.line_bounds``); every existing row starts
+stale and is computed by the next cross-check
 
 Revision ID: c11a1b2c3d03
 Revises: c12b2c3d4e02
@@ -32,9 +33,15 @@ def upgrade():
             postgresql_where=sa.text('bounds_stale'),
             sqlite_where=sa.text('bounds_stale'),
         )
+    with op.batch_alter_table('risk_contract_fact', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unlined_from', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('lines_stale', sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('risk_contract_fact', schema=None) as batch_op:
+        batch_op.drop_column('lines_stale')
+        batch_op.drop_column('unlined_from')
     with op.batch_alter_table('payroll_line', schema=None) as batch_op:
         batch_op.drop_index('ix_payroll_line_bounds_stale', postgresql_where=sa.text('bounds_stale'), sqlite_where=sa.text('bounds_stale'))
         batch_op.drop_column('answered')

@@ -11,7 +11,8 @@ current sheet: paid after the deadline is late by the days since the pay day (ye
 beyond 60); a line without a pay date after the deadline is inconclusive (paid or not, the sheet does not say).
 
 Each rule is two or three statements over the county: the months are a small literal table joined to the
-contract facts, and the lines are grouped per person and month with a pre-filter on the earliest possible
+contract facts (for R03's workers only those whose stored first month without a line is due, see
+``risk.line_bounds``), and the lines are grouped per person and month with a pre-filter on the earliest possible
 deadline, so that only candidates come back for the exact date check.
 """
 
@@ -97,10 +98,30 @@ def payroll_missing(scope: Scope) -> list[Result]:
     months = _due_months(scope)
     if not months:
         return []
-    return _missing_workers(scope, _months_table(months)) + _missing_projects(scope, _months_table(months))
+    if not scope.shared_pass:
+        workers = _missing_workers(scope, _months_table(months))
+    else:
+        people = _unlined_people(scope, months[-1])
+        workers = []
+        for start in range(0, len(people), line_pass.CHUNK):
+            workers += _missing_workers(scope, _months_table(months), people[start : start + line_pass.CHUNK])
+    return workers + _missing_projects(scope, _months_table(months))
 
 
-def _missing_workers(scope: Scope, month: sa.Subquery) -> list[Result]:
+def _unlined_people(scope: Scope, last_month: date) -> list[tuple[int, int]]:
+    """The (project, worker) pairs with a signed contract whose first month without a line (its stored bound,
+    ``ContractFact.unlined_from``) is due at the latest in ``last_month``, or not computed yet."""
+    fact = ContractFact
+    query = sa.select(fact.project_id, fact.worker_id).where(
+        fact.readable.is_(True),
+        fact.status.in_(SIGNED_VALUES),
+        sa.or_(fact.lines_stale.is_(True), fact.unlined_from <= last_month),
+    )
+    query = scope.where(query, fact.county_code, fact.project_id).distinct()
+    return sorted((row.project_id, row.worker_id) for row in db.session.execute(query))
+
+
+def _missing_workers(scope: Scope, month: sa.Subquery, people: list[tuple[int, int]] | None = None) -> list[Result]:
     fact = ContractFact
     has_line = (
         sa.exists()
@@ -113,6 +134,8 @@ def _missing_workers(scope: Scope, month: sa.Subquery) -> list[Result]:
         .join(Project, Project.id == fact.project_id)
         .where(~has_line)
     )
+    if people is not None:
+        query = query.where(sa.tuple_(fact.project_id, fact.worker_id).in_(people))
     query = scope.where(query, fact.county_code, fact.project_id).order_by(fact.cover_from)
     results: dict[tuple[str, str], Result] = {}
     for row in db.session.execute(query):
