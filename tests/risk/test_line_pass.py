@@ -257,6 +257,16 @@ def _compare(project_id: int) -> None:
     ],
     stage="computed",
 )
+@example(  # the project's only month without a sheet is the first month its contracts cover
+    people=[
+        (
+            [Terms(Status.IN_FORCE, PayForm.DAILY, "350", 10, 2, 3, True)],
+            [None] * 3 + [Month("7700.00", "22", None, 5, "answered")] * 3,
+            "roster",
+        )
+    ],
+    stage="computed",
+)
 @example(  # a piece rate: inconclusive, whatever the amount
     people=[
         (

@@ -105,7 +105,35 @@ def payroll_missing(scope: Scope) -> list[Result]:
         workers = []
         for start in range(0, len(people), line_pass.CHUNK):
             workers += _missing_workers(scope, _months_table(months), people[start : start + line_pass.CHUNK])
-    return workers + _missing_projects(scope, _months_table(months))
+    if not scope.shared_pass:
+        return workers + _missing_projects(scope, _months_table(months))
+    projects = _projects_without_a_sheet(scope, _months_table(months))
+    for start in range(0, len(projects), line_pass.CHUNK):
+        workers += _missing_projects(scope, _months_table(months), projects[start : start + line_pass.CHUNK])
+    return workers
+
+
+def _projects_without_a_sheet(scope: Scope, month: sa.Subquery) -> list[int]:
+    """Projects with a due month without a current sheet within the span of their signed contracts (from the
+    first day any covers to the last): the candidates of ``_missing_projects``, found from one row per project
+    instead of one per contract and month."""
+    fact = ContractFact
+    spans = sa.select(
+        fact.project_id,
+        sa.func.min(fact.cover_from).label("first"),
+        sa.func.max(sa.func.coalesce(fact.cover_to, sa.literal(date.max, sa.Date))).label("last"),
+    ).where(fact.readable.is_(True), fact.status.in_(SIGNED_VALUES), fact.cover_from.is_not(None))
+    span = scope.where(spans, fact.county_code, fact.project_id).group_by(fact.project_id).subquery("span")
+    has_sheet = sa.exists().where(
+        PayrollImport.project_id == span.c.project_id, PayrollImport.month == month.c.month, is_current()
+    )
+    query = (
+        sa.select(span.c.project_id)
+        .join(month, sa.and_(span.c.first <= month.c.month_end, span.c.last >= month.c.month))
+        .where(~has_sheet)
+        .distinct()
+    )
+    return sorted(db.session.scalars(query))
 
 
 def _unlined_people(scope: Scope, last_month: date) -> list[tuple[int, int]]:
@@ -165,7 +193,7 @@ def _missing_workers(scope: Scope, month: sa.Subquery, people: list[tuple[int, i
     return list(results.values())
 
 
-def _missing_projects(scope: Scope, month: sa.Subquery) -> list[Result]:
+def _missing_projects(scope: Scope, month: sa.Subquery, projects: list[int] | None = None) -> list[Result]:
     fact = ContractFact
     has_sheet = sa.exists().where(PayrollImport.project_id == fact.project_id, PayrollImport.month == month.c.month, is_current())
     query = (
@@ -181,6 +209,8 @@ def _missing_projects(scope: Scope, month: sa.Subquery) -> list[Result]:
         .where(~has_sheet)
         .group_by(fact.project_id, fact.county_code, month.c.month)
     )
+    if projects is not None:
+        query = query.where(fact.project_id.in_(projects))
     results = []
     for row in db.session.execute(scope.where(query, fact.county_code, fact.project_id)):
         flagged = _missing_severity(scope, row.month, row.pay_day)
