@@ -21,8 +21,8 @@ from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.rule import Scope
-from wage_guard.risk.rules.payroll_lines import is_current
 
+#: No import from ``risk.rules``: the rule modules import this one to register their conditions.
 CHUNK = 1000
 KEY = "line_pass"
 Condition = Callable[[Scope], sa.ColumnElement[bool]]
@@ -72,7 +72,7 @@ def _run(scope: Scope) -> dict[str, list[int]]:
         .select_from(line)
         .join(sheet, sheet.id == line.import_id)
         .join(Project, Project.id == sheet.project_id)
-        .where(is_current(), sa.or_(*conditions.values()))
+        .where(sheet.superseded_at.is_(None), sa.or_(*conditions.values()))
     )
     query = scope.where(query, Project.county_code, sheet.project_id)
     found: dict[str, list[int]] = {rule: [] for rule in conditions}

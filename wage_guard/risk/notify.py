@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from wage_guard import links
 from wage_guard.extensions import db
@@ -31,10 +32,12 @@ def notify_new_reds(scope: Scope) -> int:
     by_project: dict[int, list[Finding]] = defaultdict(list)
     for finding in db.session.scalars(scope.where(query, Finding.county_code, Finding.project_id).order_by(Finding.id)):
         by_project[finding.project_id].append(finding)
+    projects = db.session.scalars(
+        sa.select(Project).where(Project.id.in_(by_project)).options(selectinload(Project.managers))
+    )  # all at once with their managers: a first run over a province tells thousands of projects
     sent = 0
-    for project_id, findings in by_project.items():
-        project = db.session.get(Project, project_id)
-        assert project is not None
+    for project in projects:
+        findings = by_project[project.id]
         rules = "、".join(sorted({f.rule_code for f in findings}))
         url = links.public_url("organisations.detail", project_id=project.id)
         for phone in sorted({u.phone for u in project.managers if u.is_enabled and u.phone}):

@@ -25,6 +25,7 @@ from wage_guard.organisations.models import Project
 from wage_guard.payroll.bank_models import BankResultImport, BankTransfer
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.payroll.reconciliation import NOT_ON_PAYROLL, SUCCESS, normalise_name
+from wage_guard.risk import line_pass
 from wage_guard.risk.models import Outcome, Severity
 from wage_guard.risk.rule import Result, Rule, Scope, iso, money
 
@@ -101,9 +102,9 @@ def unknown_payee(scope: Scope) -> list[Result]:
         .where(Enrollment.project_id == PayrollImport.project_id, Enrollment.worker_id == PayrollLine.worker_id)
         .scalar_subquery()
     )
-    query = current_lines(scope, *LINE_COLUMNS, entry_date.label("entry_date")).where(PayrollLine.on_roster.is_(False))
+    query = current_lines(scope, *LINE_COLUMNS, entry_date.label("entry_date")).where(_off_roster(scope))
     results = []
-    for row in db.session.execute(query):
+    for row in line_pass.rows(scope, query, "R07"):
         evidence = {**line_evidence(row), "expected": "on_project_roster", "actual": "not_on_roster"}
         evidence["known_person"] = row.worker_id is not None
         if row.entry_date is None:
@@ -112,6 +113,17 @@ def unknown_payee(scope: Scope) -> list[Result]:
             evidence.update(inconclusive_because="on_roster_only_after_the_month", entry_date=iso(row.entry_date))
             results.append(line_result(row, Outcome.INCONCLUSIVE, None, evidence))
     return results
+
+
+@line_pass.narrowing("R07")
+def _off_roster(scope: Scope) -> sa.ColumnElement[bool]:
+    return PayrollLine.on_roster.is_(False)
+
+
+@line_pass.narrowing("R08")
+def _maybe_not_own_account(scope: Scope) -> sa.ColumnElement[bool]:
+    line = PayrollLine
+    return sa.or_(line.channel == CASH, line.payee_name.is_(None), line.payee_differs.is_not(False))
 
 
 def not_own_account(scope: Scope) -> list[Result]:
@@ -123,16 +135,9 @@ def not_own_account(scope: Scope) -> list[Result]:
     """
     worker_name = sa.select(Worker.name).where(Worker.id == PayrollLine.worker_id).scalar_subquery()
     columns = (PayrollLine.channel, PayrollLine.account_tail, PayrollLine.payee_differs, PayrollLine.name, PayrollLine.payee_name)
-    query = current_lines(scope, *LINE_COLUMNS, *columns, worker_name.label("worker_name")).where(
-        sa.or_(
-            PayrollLine.channel == CASH,
-            PayrollLine.payee_name.is_(None),
-            PayrollLine.payee_differs.is_(True),
-            PayrollLine.payee_differs.is_(None),
-        )
-    )
+    query = current_lines(scope, *LINE_COLUMNS, *columns, worker_name.label("worker_name")).where(_maybe_not_own_account(scope))
     results = []
-    for row in db.session.execute(query):
+    for row in line_pass.rows(scope, query, "R08"):
         if row.channel == CASH:
             results.append(_own_account_result(row, "cash"))
         elif not normalise_name(row.payee_name or ""):
