@@ -16,6 +16,8 @@ at, and each rule decides on its candidates with its own exact statement.
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -42,7 +44,7 @@ def refresh(scope: Scope) -> int:
 
 
 def _refresh_lines(scope: Scope) -> int:
-    line, sheet, fact = PayrollLine, PayrollImport, ContractFact
+    line, sheet = PayrollLine, PayrollImport
     stale_months = (
         sa.select(sheet.month)
         .join(Project, Project.id == sheet.project_id)
@@ -51,6 +53,26 @@ def _refresh_lines(scope: Scope) -> int:
     months = list(db.session.scalars(scope.where(stale_months, Project.county_code, sheet.project_id).distinct()))
     if not months:
         return 0
+    derived = _line_bounds(scope, months)
+    statement = (
+        sa.update(line)
+        .where(line.id == derived.c.line_id)
+        .values(
+            bounds_stale=False,
+            covered=derived.c.covered == 1,
+            earliest_due=derived.c.earliest_due,
+            promised_max=derived.c.promised,
+            piece_rate=derived.c.piece == 1,
+            answered=_answered(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(db.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _line_bounds(scope: Scope, months: list[date]) -> sa.Subquery:
+    """Per stale current line in ``scope`` (of ``months``), its bounds from the person's signed contract facts."""
+    line, sheet, fact = PayrollLine, PayrollImport, ContractFact
     last_day = sa.case({m: sa.literal(month_end(m), sa.Date) for m in months}, value=sheet.month)
     in_force = sa.and_(fact.contract_id.is_not(None), sa.or_(fact.cover_to.is_(None), fact.cover_to >= sheet.month))
     covering = sa.and_(in_force, fact.cover_from <= last_day)
@@ -83,28 +105,14 @@ def _refresh_lines(scope: Scope) -> int:
         .where(line.bounds_stale.is_(True), sheet.superseded_at.is_(None))
         .group_by(line.id, sheet.month, Project.pay_day)
     )
-    derived = scope.where(grouped, Project.county_code, sheet.project_id).subquery("bounds")
-    live = sa.and_(
-        WageConfirmation.line_id == line.id, WageConfirmation.kind == Kind.MONTHLY, WageConfirmation.status != Status.SUPERSEDED
-    )
-    answered = sa.and_(
-        sa.exists().where(live),
-        ~sa.exists().where(live, WageConfirmation.status.in_((Status.PENDING, Status.HELD))),
-    )
-    statement = (
-        sa.update(line)
-        .where(line.id == derived.c.line_id)
-        .values(
-            bounds_stale=False,
-            covered=derived.c.covered == 1,
-            earliest_due=derived.c.earliest_due,
-            promised_max=derived.c.promised,
-            piece_rate=derived.c.piece == 1,
-            answered=answered,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return int(db.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    return scope.where(grouped, Project.county_code, sheet.project_id).subquery("bounds")
+
+
+def _answered() -> sa.ColumnElement[bool]:
+    """The line (of the UPDATE) has a live monthly confirmation, and every live one is answered."""
+    c = WageConfirmation
+    live = sa.and_(c.line_id == PayrollLine.id, c.kind == Kind.MONTHLY, c.status != Status.SUPERSEDED)
+    return sa.and_(sa.exists().where(live), ~sa.exists().where(live, c.status.in_((Status.PENDING, Status.HELD))))
 
 
 def _refresh_facts(scope: Scope) -> None:
