@@ -17,6 +17,7 @@ at, and each rule decides on its candidates with its own exact statement.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -145,23 +146,19 @@ def _refresh_facts(scope: Scope) -> None:
         sheet.month == candidate.c.month,
         sheet.superseded_at.is_(None),
     )
-    gaps = (
-        sa.select(candidate.c.contract_id, candidate.c.month)
+    first_gap = (
+        sa.select(candidate.c.contract_id, sa.func.min(candidate.c.month).label("unlined_from"))
         .join(other, other.contract_id == candidate.c.contract_id)
         .where(sa.or_(other.cover_to.is_(None), candidate.c.month <= other.cover_to), ~lined)
-        .subquery("gap")
-    )
-    first_gap = (
-        sa.select(fact.contract_id.label("contract_id"), sa.func.min(gaps.c.month).label("unlined_from"))
-        .outerjoin(gaps, gaps.c.contract_id == fact.contract_id)
-        .where(fact.contract_id.in_(stale))
-        .group_by(fact.contract_id)
+        .group_by(candidate.c.contract_id)
         .subquery("first_gap")
     )
-    statement = (
-        sa.update(fact)
-        .where(fact.contract_id == first_gap.c.contract_id)
-        .values(unlined_from=first_gap.c.unlined_from, lines_stale=False)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(statement)
+    # Three plain statements: joining the gaps to every stale fact in one (an outer join, for the facts without
+    # a gap) made PostgreSQL recompute them once per fact, 0.3 s for one project's fifty contracts.
+    _update(fact, fact.contract_id.in_(stale), unlined_from=None)
+    _update(fact, fact.contract_id == first_gap.c.contract_id, unlined_from=first_gap.c.unlined_from)
+    _update(fact, fact.contract_id.in_(stale), lines_stale=False)
+
+
+def _update(table: Any, where: sa.ColumnElement[bool], **values: Any) -> None:
+    db.session.execute(sa.update(table).where(where).values(**values).execution_options(synchronize_session=False))
