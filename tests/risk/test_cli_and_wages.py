@@ -27,6 +27,7 @@ def test_cli_prints_counts_by_rule_and_severity(app: Flask, world: World) -> Non
     result = app.test_cli_runner().invoke(args=["risk", "run", "--county", KNOWN])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
+    assert lines[0] == "contract facts refreshed: 0; payroll lines' risk bounds computed: 0"
     assert "open-red" in lines[1]
     assert [line.split() for line in lines if line.startswith("R01")] == [["R01", "1", "0", "0", "0", "1", "0", "0"]]
     assert {line.split()[0] for line in lines[2 : 2 + len(RULES)]} == {rule.code for rule in RULES}

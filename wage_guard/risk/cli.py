@@ -38,7 +38,9 @@ def run(county: str | None, project: int | None) -> None:
         click.echo(_bilingual(county, project), err=True)
         sys.exit(EXIT_BAD_SCOPE)
     boundary.commit()
-    click.echo(f"contract facts refreshed: {counts.facts_refreshed}")
+    click.echo(
+        f"contract facts refreshed: {counts.facts_refreshed}; payroll lines' risk bounds computed: {counts.line_bounds_refreshed}"
+    )
     click.echo("rule  open-red  open-orange  open-yellow  inconclusive  opened  reopened  closed")
     for rule in RULES:
         opened = counts.transitions.get(rule.code)
