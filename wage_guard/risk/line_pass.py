@@ -1,13 +1,14 @@
 """One pass over the current payroll lines of a scope that names the candidate lines of each line rule.
 
-Why: R01's payroll half, R04, R05, R06, R09 and R11 each read every current line; at a province of twelve
+Why: R01's payroll half, R04–R09 and R11 each read every current line; at a province of twelve
 million lines each of those statements cost about a scan of the table, and the joins to contracts and
 confirmations up to three (docs/performance.md). The pass reads the lines once, joined only to their sheet and
 project, and tests each rule's narrowing condition on the line's own columns and its stored bounds
 (``risk.line_bounds``). A stale line is a candidate of every rule that reads bounds. Each rule then runs its
 own exact statement on its candidates only (by primary key, in chunks), so the results are the rule's own,
 whatever the pass lets through: the pass may only ever return too many lines, never too few, and a property
-test holds every rule with and without it to the same results.
+test holds every rule with and without it to the same results. The module imports nothing from ``risk.rules``:
+the rule modules import it to register their conditions.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from wage_guard.organisations.models import Project
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.rule import Scope
 
-#: No import from ``risk.rules``: the rule modules import this one to register their conditions.
 CHUNK = 1000
 KEY = "line_pass"
 Condition = Callable[[Scope], sa.ColumnElement[bool]]
