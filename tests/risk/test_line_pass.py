@@ -106,9 +106,22 @@ person = st.tuples(
 )
 
 
-def one(*contracts: Terms, month: Month | None, roster: str = "roster") -> list[Any]:
-    """One person with ``contracts`` and the same ``month`` on each of the six sheets."""
-    return [(list(contracts), [month] * 6, roster)]
+#: A month paid in full on the 5th of the next month and answered "received".
+PAID = Month("7700.00", "22", None, 5, "answered")
+
+
+def signed(
+    *, form: PayForm = PayForm.DAILY, amount: str = "350", pay_day: int = 10, start: int = 0, months: int | None = None
+) -> Terms:
+    """A signed, readable contract from the ``start``-th sheet month, for ``months`` months (None: open-ended)."""
+    return Terms(Status.IN_FORCE, form, amount, pay_day, start, months, True)
+
+
+def one(
+    *contracts: Terms, month: Month | None = PAID, months: list[Month | None] | None = None, roster: str = "roster"
+) -> list[Any]:
+    """One person with ``contracts`` and ``months`` on the six sheets (by default the same ``month`` on each)."""
+    return [(list(contracts), months if months is not None else [month] * 6, roster)]
 
 
 def _build(world: World, people: list[Any]) -> int:
@@ -235,63 +248,22 @@ def _compare(project_id: int) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(people=st.lists(person, min_size=1, max_size=4), stage=st.sampled_from(STAGES))
 @example(  # two contracts with different pay days: the earlier one applies to a month paid between the two
-    people=[
-        (
-            [
-                Terms(Status.IN_FORCE, PayForm.DAILY, "350", 1, 0, 3, True),
-                Terms(Status.IN_FORCE, PayForm.DAILY, "350", 28, 3, None, True),
-            ],
-            [Month("7700.00", "22", None, 5, "answered")] * 6,
-            "roster",
-        )
-    ],
-    stage="computed",
+    people=one(signed(pay_day=1, months=3), signed(pay_day=28, start=3)), stage="computed"
 )
 @example(  # a contract ending on 1 March: March is covered for a day and has no line
-    people=[
-        (
-            [Terms(Status.IN_FORCE, PayForm.DAILY, "350", 10, 0, 2, True)],
-            [Month("7700.00", "22", None, 5, "answered")] * 2 + [None] * 4,
-            "roster",
-        )
-    ],
-    stage="computed",
+    people=one(signed(months=2), months=[PAID] * 2 + [None] * 4), stage="computed"
 )
 @example(  # the project's only month without a sheet is the first month its contracts cover
-    people=[
-        (
-            [Terms(Status.IN_FORCE, PayForm.DAILY, "350", 10, 2, 3, True)],
-            [None] * 3 + [Month("7700.00", "22", None, 5, "answered")] * 3,
-            "roster",
-        )
-    ],
-    stage="computed",
+    people=one(signed(start=2, months=3), months=[None] * 3 + [PAID] * 3), stage="computed"
 )
 @example(  # a piece rate: inconclusive, whatever the amount
-    people=[
-        (
-            [Terms(Status.IN_FORCE, PayForm.PIECE, "100", 10, 0, None, True)],
-            [Month("7700.00", "22", None, 5, "answered")] * 6,
-            "roster",
-        )
-    ],
-    stage="computed",
+    people=one(signed(form=PayForm.PIECE, amount="100")), stage="computed"
 )
 @example(  # answered lines that get a new, open confirmation after the bounds were computed
-    people=[
-        (
-            [Terms(Status.IN_FORCE, PayForm.DAILY, "350", 10, 0, None, True)],
-            [Month("7700.00", "22", None, 5, "answered")] * 6,
-            "roster",
-        )
-    ],
-    stage="confirmation_reopened",
+    people=one(signed()), stage="confirmation_reopened"
 )
 @example(  # someone off the roster whose only contract loses its signature after the bounds said "covered"
-    people=[
-        ([Terms(Status.IN_FORCE, PayForm.DAILY, "350", 15, 0, None, True)], [Month("7700.00", "22", None, 5, "none")] * 6, "late")
-    ],
-    stage="contract_changed",
+    people=one(signed(pay_day=15), month=Month("7700.00", "22", None, 5, "none"), roster="late"), stage="contract_changed"
 )
 def test_each_line_rule_finds_the_same_with_and_without_the_shared_pass(
     app: Flask, world: World, people: Any, stage: str
@@ -319,13 +291,7 @@ def test_each_line_rule_finds_the_same_with_and_without_the_shared_pass(
 def test_the_comparison_catches_a_pass_that_drops_candidates(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """A narrowing that forgets stale lines (R05 without ``bounds_stale``) loses a finding the reference keeps."""
     with app.app_context():
-        people = [
-            (
-                [Terms(Status.IN_FORCE, PayForm.DAILY, "350", 15, 0, None, True)],
-                [Month("1000.00", "22", None, 5, "none")] * 6,
-                "roster",
-            )
-        ]
+        people = one(signed(pay_day=15), month=Month("1000.00", "22", None, 5, "none"))
         project_id = _build(world, people)
         scope = services.make_scope(project=project_id, now=at(TODAY))
         facts.refresh(scope)
@@ -338,13 +304,7 @@ def test_the_comparison_catches_a_pass_that_drops_candidates(app: Flask, world: 
 
 def test_a_run_computes_the_bounds_and_later_changes_mark_them_stale(app: Flask, world: World) -> None:
     with app.app_context():
-        people = [
-            (
-                [Terms(Status.IN_FORCE, PayForm.MONTHLY, "6000", 10, 0, None, True)],
-                [Month("6000.00", "22", None, 5, "pending")] * 6,
-                "roster",
-            )
-        ]
+        people = one(signed(form=PayForm.MONTHLY, amount="6000"), month=Month("6000.00", "22", None, 5, "pending"))
         project_id = _build(world, people)
         counts = services.run(project=project_id, now=at(TODAY))
         assert counts.line_bounds_refreshed == 6
@@ -354,8 +314,8 @@ def test_a_run_computes_the_bounds_and_later_changes_mark_them_stale(app: Flask,
         due = sa.select(PayrollImport.month, line.earliest_due).join(line.payroll_import).order_by(PayrollImport.month)
         assert [tuple(row) for row in db.session.execute(due)] == [(m, add_months(m, 1).replace(day=10)) for m in MONTHS]
         assert services.run(project=project_id, now=at(TODAY)).line_bounds_refreshed == 0  # nothing changed
-        signed = db.session.scalars(sa.select(Contract).where(Contract.project_id == project_id)).one()
-        signed.status, signed.updated_at = Status.RESCINDED, CHANGED
+        contract_row = db.session.scalars(sa.select(Contract).where(Contract.project_id == project_id)).one()
+        contract_row.status, contract_row.updated_at = Status.RESCINDED, CHANGED
         db.session.flush()
         assert services.run(project=project_id, now=at(TODAY)).line_bounds_refreshed == 6
         db.session.rollback()
@@ -364,7 +324,7 @@ def test_a_run_computes_the_bounds_and_later_changes_mark_them_stale(app: Flask,
 def test_an_import_leaves_the_projects_contracts_to_be_checked_again_for_missing_months(app: Flask, world: World) -> None:
     """R03's stored first month without a line is recomputed after the project's sheets change."""
     with app.app_context():
-        project_id = _build(world, one(Terms(Status.IN_FORCE, PayForm.DAILY, "350", 10, 0, None, True), month=None))
+        project_id = _build(world, one(signed(), month=None))
         services.run(project=project_id, now=at(TODAY))
         stale = sa.select(ContractFact.lines_stale, ContractFact.unlined_from).where(ContractFact.project_id == project_id)
         assert list(db.session.execute(stale)) == [(False, MONTHS[0])]  # no line at all: missing from January
