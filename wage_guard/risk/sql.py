@@ -22,81 +22,35 @@ from sqlalchemy.sql.functions import FunctionElement
 from wage_guard.contracts.terms import add_months
 
 
-class days_between(FunctionElement[int]):  # noqa: N801 - a SQL function, named like one
-    """``days_between(earlier, later)``: whole days from the first date to the second (negative if before)."""
+def _dialect_function(name: str, returns: sa.types.TypeEngine[Any], sqlite: str, postgresql: str) -> type[FunctionElement[Any]]:
+    """A SQL function ``name(arguments…)`` written from a template per dialect (``{0}``, ``{1}``: the arguments)."""
+    function: type[FunctionElement[Any]] = type(name, (FunctionElement,), {"type": returns, "inherit_cache": True})
 
-    type = sa.Integer()
-    inherit_cache = True
+    def compiler_for(template: str) -> Any:
+        def compile_(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+            return template.format(*(compiler.process(argument, **kw) for argument in element.clauses))
 
+        return compile_
 
-@compiles(days_between)
-def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    earlier, later = (compiler.process(argument, **kw) for argument in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    earlier, later = (compiler.process(argument, **kw) for argument in element.clauses)
-    return f"({later} - {earlier})"
+    compiles(function)(compiler_for(sqlite))
+    compiles(function, "postgresql")(compiler_for(postgresql))
+    return function
 
 
-class add_days(FunctionElement[date]):  # noqa: N801 - a SQL function, named like one
-    """``add_days(day, n)``: the date ``n`` days after ``day``."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-@compiles(add_days)
-def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
-    day, days = (compiler.process(argument, **kw) for argument in element.clauses)
-    return f"date({day}, '+' || ({days}) || ' days')"
-
-
-@compiles(add_days, "postgresql")
-def _add_days_postgresql(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
-    day, days = (compiler.process(argument, **kw) for argument in element.clauses)
-    return f"({day} + ({days}))"
-
-
-class month_start(FunctionElement[date]):  # noqa: N801 - a SQL function, named like one
-    """``month_start(day)``: the first day of ``day``'s month."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-@compiles(month_start)
-def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(month_start, "postgresql")
-def _month_start_postgresql(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-class next_month(FunctionElement[date]):  # noqa: N801 - a SQL function, named like one
-    """``next_month(first)``: the first day of the month after the month that ``first`` (a first day) starts."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-@compiles(next_month)
-def _next_month_sqlite(element: next_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, '+1 month')"
-
-
-@compiles(next_month, "postgresql")
-def _next_month_postgresql(element: next_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST({compiler.process(element.clauses, **kw)} + INTERVAL '1 month' AS DATE)"
+#: ``days_between(earlier, later)``: whole days from the first date to the second (negative if before).
+days_between = _dialect_function("days_between", sa.Integer(), "CAST(julianday({1}) - julianday({0}) AS INTEGER)", "({1} - {0})")
+#: ``add_days(day, n)``: the date ``n`` days after ``day``.
+add_days = _dialect_function("add_days", sa.Date(), "date({0}, '+' || ({1}) || ' days')", "({0} + ({1}))")
+#: ``month_start(day)``: the first day of ``day``'s month.
+month_start = _dialect_function("month_start", sa.Date(), "date({0}, 'start of month')", "CAST(date_trunc('month', {0}) AS DATE)")
+#: ``next_month(first)``: the first day of the month after the month that ``first`` (a first day) starts.
+next_month = _dialect_function("next_month", sa.Date(), "date({0}, '+1 month')", "CAST({0} + INTERVAL '1 month' AS DATE)")
 
 
 def due_date(month_column: Any, months: list[date], pay_day: Any) -> sa.ColumnElement[date]:
     """The pay day of the wages of ``month_column`` (one of ``months``): ``pay_day`` of the following month, or
-    its last day when shorter (as ``rules.payroll_lines.due_date``)."""
+    its last day when shorter (as ``rules.payroll_lines.due_date``). Each month's following first day and length
+    come as literals (a wage run covers a few dozen months); the pay day may be a column."""
     following = {m: add_months(m.replace(day=1), 1) for m in months}
     first = sa.case({m: sa.literal(f, sa.Date) for m, f in following.items()}, value=month_column)
     length = sa.case({m: calendar.monthrange(f.year, f.month)[1] for m, f in following.items()}, value=month_column)
@@ -112,13 +66,9 @@ def days_past_deadline(month_column: Any, months: list[date], pay_day: Any, grac
     """How many days ``paid`` is after the deadline of the wages of ``month_column`` (one of ``months``): the
     pay day of the following month (its last day when shorter) plus ``grace_days``; positive means late.
 
-    The same arithmetic as ``rules.payroll_lines.deadline``, in SQL: each month's following first day and length
-    come as literals (a wage run covers a few dozen months), the pay day may be a column.
+    The same arithmetic as ``rules.payroll_lines.deadline``, in SQL (``due_date`` plus the grace days).
     """
-    following = {m: add_months(m.replace(day=1), 1) for m in months}
-    first = sa.case({m: sa.literal(f, sa.Date) for m, f in following.items()}, value=month_column)
-    length = sa.case({m: calendar.monthrange(f.year, f.month)[1] for m, f in following.items()}, value=month_column)
-    return days_between(first, paid) - (smaller(pay_day, length) - 1 + grace_days)
+    return days_between(due_date(month_column, months, pay_day), paid) - grace_days
 
 
 def without_jit(session: Any) -> None:
