@@ -23,17 +23,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from wage_guard.confirmations.models import Kind, Status, WageConfirmation
-from wage_guard.contracts.terms import PayForm
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.models import ContractFact
 from wage_guard.risk.rule import Scope
+from wage_guard.risk.rules.payroll_amounts import PRICED_FORMS, promised_upper
 from wage_guard.risk.rules.payroll_lines import SIGNED_VALUES, month_end
 from wage_guard.risk.sql import due_date, month_start, next_month, smaller
-
-#: Pay forms with an expected amount (the rest, piece rates, make R05 inconclusive).
-PRICED_FORMS = (PayForm.DAILY.value, PayForm.MONTHLY.value)
 
 
 def refresh(scope: Scope) -> int:
@@ -77,11 +74,7 @@ def _line_bounds(scope: Scope, months: list[date]) -> sa.Subquery:
     last_day = sa.case({m: sa.literal(month_end(m), sa.Date) for m in months}, value=sheet.month)
     in_force = sa.and_(fact.contract_id.is_not(None), sa.or_(fact.cover_to.is_(None), fact.cover_to >= sheet.month))
     covering = sa.and_(in_force, fact.cover_from <= last_day)
-    promised = sa.case(
-        (fact.pay_form == PayForm.DAILY.value, fact.pay_amount * line.days_worked),
-        (fact.pay_form == PayForm.MONTHLY.value, fact.pay_amount),
-        else_=None,
-    )
+    promised = promised_upper(fact, line.days_worked)
     lowest_pay_day = smaller(Project.pay_day, sa.func.coalesce(sa.func.min(fact.pay_day), Project.pay_day))
     grouped = (
         sa.select(

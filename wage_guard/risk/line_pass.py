@@ -13,8 +13,8 @@ the rule modules import it to register their conditions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -24,6 +24,7 @@ from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.risk.rule import Scope
 
 CHUNK = 1000
+T = TypeVar("T")
 KEY = "line_pass"
 Condition = Callable[[Scope], sa.ColumnElement[bool]]
 #: Each candidate set's narrowing condition on a line (over ``payroll_line``, its sheet and its project), as the
@@ -49,15 +50,20 @@ def candidates(scope: Scope, rule: str) -> list[int]:
     return found.get(rule, [])
 
 
+def chunked(items: list[T]) -> Iterator[list[T]]:
+    """``items`` in slices of ``CHUNK``: the IN lists the rules send with their candidates."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
 def rows(scope: Scope, query: Any, rule: str) -> list[Any]:
     """The rows of a rule's exact ``query`` (over lines, selecting from ``payroll_line``) for its candidates only;
     without the shared pass, every row of the query."""
     if not scope.shared_pass:
         return list(db.session.execute(query))
-    ids = candidates(scope, rule)
     found: list[Any] = []
-    for start in range(0, len(ids), CHUNK):
-        found.extend(db.session.execute(query.where(PayrollLine.id.in_(ids[start : start + CHUNK]))))
+    for ids in chunked(candidates(scope, rule)):
+        found.extend(db.session.execute(query.where(PayrollLine.id.in_(ids))))
     return found
 
 

@@ -60,22 +60,33 @@ def _result(row: Any, key: str, outcome: Outcome, severity: Severity | None, evi
     return Result(key, when, row.project_id, row.county_code, row.worker_id, outcome, severity, evidence)
 
 
-def underpaid(scope: Scope) -> list[Result]:
-    """R05: each worker's month paid less than the contract covering it promises, beyond the tolerance."""
-    fact, settings = ContractFact, scope.settings
-    gross = PayrollLine.gross
-    promised_upper = sa.case(
-        (fact.pay_form == PayForm.DAILY.value, fact.pay_amount * PayrollLine.days_worked),
+#: Pay forms with an expected amount (the rest, piece rates, make R05 inconclusive).
+PRICED_FORMS = (PayForm.DAILY.value, PayForm.MONTHLY.value)
+
+
+def promised_upper(fact: Any, days_worked: Any) -> sa.ColumnElement[Any]:
+    """The most a contract fact promises for a month (daily rate times days, or the full monthly wage); NULL for
+    a piece rate."""
+    return sa.case(
+        (fact.pay_form == PayForm.DAILY.value, fact.pay_amount * days_worked),
         (fact.pay_form == PayForm.MONTHLY.value, fact.pay_amount),
         else_=None,
     )
-    candidate = sa.or_(
-        fact.pay_form.not_in((PayForm.DAILY.value, PayForm.MONTHLY.value)),
-        sa.and_(
-            gross + settings.risk_amount_tolerance_yuan < promised_upper,
-            gross < promised_upper * (1 - settings.risk_amount_tolerance_share),
-        ),
+
+
+def _short_of(scope: Scope, promised: Any) -> sa.ColumnElement[bool]:
+    """The line's gross is below ``promised`` by more than both tolerances."""
+    settings, gross = scope.settings, PayrollLine.gross
+    return sa.and_(
+        gross + settings.risk_amount_tolerance_yuan < promised,
+        gross < promised * (1 - settings.risk_amount_tolerance_share),
     )
+
+
+def underpaid(scope: Scope) -> list[Result]:
+    """R05: each worker's month paid less than the contract covering it promises, beyond the tolerance."""
+    fact = ContractFact
+    candidate = sa.or_(fact.pay_form.not_in(PRICED_FORMS), _short_of(scope, promised_upper(fact, PayrollLine.days_worked)))
     query = (
         person_month(scope, PayrollLine.worker_id.is_not(None))
         .add_columns(fact.contract_id)
@@ -108,11 +119,8 @@ def underpaid(scope: Scope) -> list[Result]:
 def _underpaid_candidates(scope: Scope) -> sa.ColumnElement[bool]:
     """The statement above with the contracts' promise read from the line: the most any contract in force in the
     month promises (a shortfall against one contract is a shortfall against the largest), or a piece rate."""
-    line, settings = PayrollLine, scope.settings
-    short = sa.and_(
-        line.gross + settings.risk_amount_tolerance_yuan < line.promised_max,
-        line.gross < line.promised_max * (1 - settings.risk_amount_tolerance_share),
-    )
+    line = PayrollLine
+    short = _short_of(scope, line.promised_max)
     return sa.and_(line.worker_id.is_not(None), sa.or_(line.bounds_stale.is_(True), line.piece_rate.is_(True), short))
 
 
@@ -258,8 +266,8 @@ def _yearly_rows(scope: Scope) -> list[Any]:
         return list(db.session.execute(_yearly(scope, high)))
     people = sorted({(row.project_id, row.id_number_index) for row in line_pass.rows(scope, high, "R09_year")})
     found: list[Any] = []
-    for start in range(0, len(people), line_pass.CHUNK):
-        found.extend(db.session.execute(_yearly(scope, people[start : start + line_pass.CHUNK])))
+    for chunk in line_pass.chunked(people):
+        found.extend(db.session.execute(_yearly(scope, chunk)))
     return found
 
 

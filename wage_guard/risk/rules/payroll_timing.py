@@ -99,18 +99,13 @@ def payroll_missing(scope: Scope) -> list[Result]:
     if not months:
         return []
     if not scope.shared_pass:
-        workers = _missing_workers(scope, _months_table(months))
-    else:
-        people = _unlined_people(scope, months[-1])
-        workers = []
-        for start in range(0, len(people), line_pass.CHUNK):
-            workers += _missing_workers(scope, _months_table(months), people[start : start + line_pass.CHUNK])
-    if not scope.shared_pass:
-        return workers + _missing_projects(scope, _months_table(months))
-    projects = _projects_without_a_sheet(scope, _months_table(months))
-    for start in range(0, len(projects), line_pass.CHUNK):
-        workers += _missing_projects(scope, _months_table(months), projects[start : start + line_pass.CHUNK])
-    return workers
+        return _missing_workers(scope, _months_table(months)) + _missing_projects(scope, _months_table(months))
+    results = []
+    for people in line_pass.chunked(_unlined_people(scope, months[-1])):
+        results += _missing_workers(scope, _months_table(months), people)
+    for projects in line_pass.chunked(_projects_without_a_sheet(scope, _months_table(months))):
+        results += _missing_projects(scope, _months_table(months), projects)
+    return results
 
 
 def _projects_without_a_sheet(scope: Scope, month: sa.Subquery) -> list[int]:
