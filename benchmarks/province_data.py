@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from wage_guard import fieldcrypt
 from wage_guard.extensions import db
 from wage_guard.organisations import minimum_wages
+from wage_guard.payroll import partitions
 
 WORKERS_PER_PROJECT = 50
 MAX_COUNTIES = 100
@@ -64,6 +65,7 @@ def generate(workers: int) -> dict[str, int]:
     """Fill the (empty, freshly created) database; returns row counts of the main tables."""
     projects = max(1, workers // WORKERS_PER_PROJECT)
     counties = min(MAX_COUNTIES, projects)
+    partitions.ensure(MONTHS)  # PostgreSQL: one partition per month, as the scheduled job prepares them
     _numbers(max(workers, projects))
     _months()
     _organisations(counties, projects)
@@ -234,9 +236,9 @@ def _payroll(workers: int, projects: int) -> None:
 
     gross = f"CASE WHEN {hit('R05')} THEN 4000 ELSE {WAGE} END"
     _run(
-        "INSERT INTO payroll_line (import_id, row_number, worker_id, on_roster, name, id_number, id_number_index, "
+        "INSERT INTO payroll_line (import_id, month, row_number, worker_id, on_roster, name, id_number, id_number_index, "
         "days_worked, overtime_hours, gross, deductions, net, pay_date, channel, payee_name, account_tail, payee_differs) "
-        f"SELECT (e.project_id - 1) * {months} + m.m, e.id, w.id, TRUE, :name, :id_number, w.id_number_index, 22, 0, "
+        f"SELECT (e.project_id - 1) * {months} + m.m, m.month, e.id, w.id, TRUE, :name, :id_number, w.id_number_index, 22, 0, "
         f"{gross}, 0, {gross}, CASE WHEN {hit('R04')} THEN m.late_date ELSE m.pay_date END, "
         f"CASE WHEN {hit('R08')} THEN 'cash' ELSE 'bank' END, :payee, '1234', FALSE "
         f"FROM worker w JOIN enrollment e ON e.worker_id = w.id CROSS JOIN bench_month m WHERE NOT {hit('R03')}",

@@ -12,6 +12,7 @@ from jobs.confirmations import purge_unverified_complaints, remind_wage_confirma
 from jobs.contracts import check_document_store, contract_dates
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
 from jobs.ledger import publish_tree_head
+from jobs.payroll import prepare_payroll_partitions
 from jobs.reminders import send_reminders
 from jobs.risk import risk_cross_check, risk_pending_projects
 from jobs.signing import complete_long_term, renew_crls
@@ -36,6 +37,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("complete_long_term", complete_long_term, app.config["SCHEDULER_LONG_TERM_INTERVAL_SECONDS"]),
         JobDefinition("contract_dates", contract_dates, 3600),
         JobDefinition("check_document_store", check_document_store, 24 * 3600),
+        JobDefinition("prepare_payroll_partitions", prepare_payroll_partitions, 24 * 3600),
         JobDefinition("risk_cross_check", risk_cross_check, 24 * 3600),
         JobDefinition("risk_pending_projects", risk_pending_projects, 60),
         JobDefinition("send_reminders", send_reminders, 3600),

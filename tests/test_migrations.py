@@ -12,6 +12,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 
 from wage_guard.extensions import db
+from wage_guard.partitioning import include_object
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "wage_guard" / "migrations"
 
@@ -28,7 +29,8 @@ def test_upgrade_from_empty_matches_models_and_downgrades(app: Flask) -> None:
         try:
             upgrade(directory=str(MIGRATIONS))
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                include = include_object(connection.dialect.name, db.metadata)
+                context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include})
                 diff = compare_metadata(context, db.metadata)
             assert diff == [], f"models and migrations differ: {diff}"
             downgrade(directory=str(MIGRATIONS), revision="base")

@@ -21,7 +21,7 @@ from wage_guard.extensions import db
 from wage_guard.fieldcrypt import EncryptedString
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import Money, PayrollLine
+from wage_guard.payroll.models import Money, PayrollLine, line_reference
 
 
 class Kind(enum.StrEnum):
@@ -108,7 +108,8 @@ class WageConfirmation(db.Model):  # type: ignore[name-defined,misc]
     worker_id: Mapped[int] = mapped_column(sa.ForeignKey("worker.id"), index=True)
     #: The wage month (first day) for monthly confirmations.
     month: Mapped[date | None]
-    line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payroll_line.id"), index=True)
+    #: The confirmed line, with ``month`` (the line's partition key on PostgreSQL).
+    line_id: Mapped[int | None] = mapped_column(index=True)
     settlement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("settlement.id"), index=True)
     status: Mapped[Status] = mapped_column(_enum(Status, 16))
     #: True when this asks again because a re-imported sheet changed the worker's line (the SMS says so).
@@ -127,11 +128,15 @@ class WageConfirmation(db.Model):  # type: ignore[name-defined,misc]
 
     project: Mapped[Project] = relationship()
     worker: Mapped[Worker] = relationship()
-    line: Mapped[PayrollLine | None] = relationship()
+    line: Mapped[PayrollLine | None] = relationship(
+        primaryjoin="and_(PayrollLine.id == foreign(WageConfirmation.line_id), "
+        "PayrollLine.month == foreign(WageConfirmation.month))"
+    )
     settlement: Mapped[Settlement | None] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("(line_id IS NULL) <> (settlement_id IS NULL)", name="one_subject"),
+        *line_reference("wage_confirmation", "line_id", "month"),
         sa.Index("ix_wage_confirmation_status_created", "status", "created_at"),
     )
 

@@ -98,6 +98,10 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    from wage_guard.partitioning import include_object
+
+    conf_args.setdefault("include_object", include_object(connectable.dialect.name, get_metadata()))
+
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 

@@ -92,7 +92,7 @@ def import_bank_results(
     bank_import = _store(actor, project, month, payroll, file_name, data, source=source, now=now)
     bank_import.row_count = len(transfers)
     for transfer, match in zip(transfers, matches, strict=True):
-        bank_import.transfers.append(_transfer(transfer, match))
+        bank_import.transfers.append(_transfer(transfer, match, payroll.month))
     db.session.flush()
     counts = reconciliation.outcome_counts(lines, transfers, matches)
     _log(bank_import, payroll, counts, now=now)
@@ -104,7 +104,7 @@ def _pay_line(line: PayrollLine) -> reconciliation.PayLine:
     return reconciliation.PayLine(line.id, line.payee_name or line.name, line.account_tail, line.net)
 
 
-def _transfer(row: reconciliation.TransferRow, match: reconciliation.Match) -> BankTransfer:
+def _transfer(row: reconciliation.TransferRow, match: reconciliation.Match, month: date) -> BankTransfer:
     return BankTransfer(
         row_number=row.row_number,
         payee_name=row.payee_name,
@@ -113,6 +113,7 @@ def _transfer(row: reconciliation.TransferRow, match: reconciliation.Match) -> B
         status=row.status,
         transfer_date=row.transfer_date,
         payroll_line_id=match.line_id,
+        payroll_line_month=None if match.line_id is None else month,
         outcome=match.outcome,
     )
 

@@ -21,7 +21,7 @@ from wage_guard.accounts.models import User
 from wage_guard.extensions import db
 from wage_guard.fieldcrypt import EncryptedString
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import Money, PayrollImport, PayrollLine
+from wage_guard.payroll.models import Money, PayrollImport, PayrollLine, line_reference
 
 
 class BankResultImport(db.Model):  # type: ignore[name-defined,misc]
@@ -77,12 +77,19 @@ class BankTransfer(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(sa.String(16))
     transfer_date: Mapped[date]
     #: The payroll line this transfer pays (None: nobody on the payroll has this account and name).
-    payroll_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payroll_line.id"), index=True)
+    payroll_line_id: Mapped[int | None] = mapped_column(index=True)
+    #: The paid line's month (its partition key on PostgreSQL; the result file's month).
+    payroll_line_month: Mapped[date | None]
     #: "paid", "failed", "amount_differs" or "not_on_payroll" (``reconciliation.TRANSFER_OUTCOMES``).
     outcome: Mapped[str] = mapped_column(sa.String(16))
 
     bank_import: Mapped[BankResultImport] = relationship(back_populates="transfers")
-    payroll_line: Mapped[PayrollLine | None] = relationship()
+    payroll_line: Mapped[PayrollLine | None] = relationship(
+        primaryjoin="and_(PayrollLine.id == foreign(BankTransfer.payroll_line_id), "
+        "PayrollLine.month == foreign(BankTransfer.payroll_line_month))"
+    )
+
+    __table_args__ = line_reference("bank_transfer", "payroll_line_id", "payroll_line_month")
 
     def __repr__(self) -> str:  # no personal data in reprs
         return f"<BankTransfer {self.id} import={self.import_id} row={self.row_number} {self.outcome}>"

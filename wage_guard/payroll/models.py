@@ -18,6 +18,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wage_guard import partitioning
 from wage_guard.accounts.models import User
 from wage_guard.enrollment.identity import mask_id_number
 from wage_guard.enrollment.models import Worker
@@ -71,10 +72,16 @@ class PayrollImport(db.Model):  # type: ignore[name-defined,misc]
 
 
 class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
-    """One worker's wage for the month as the sheet states it (a line of the 工资支付台账)."""
+    """One worker's wage for the month as the sheet states it (a line of the 工资支付台账).
+
+    On PostgreSQL the lines are partitioned by ``month`` (``wage_guard.partitioning``): a month's sheets, their
+    risk pass and their clean-up touch one partition, and the primary key there is ``(id, month)``.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     import_id: Mapped[int] = mapped_column(sa.ForeignKey("payroll_import.id"), index=True)
+    #: The sheet's wage month (its first day), copied from the sheet: the partition key on PostgreSQL.
+    month: Mapped[date]
     #: The row in the file (1-based, as the spreadsheet shows it), for messages and the evidence trail.
     row_number: Mapped[int]
     #: The person, matched by the ID number's blind index; None when nobody with that ID number is known.
@@ -125,7 +132,7 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
     #: line. Its index also serves look-ups of a person's lines by blind index (its first column), so the lines
     #: carry one index on that random 64-character key, not two (each costs the import's insert about 10 %).
     __table_args__ = (
-        sa.UniqueConstraint("id_number_index", "import_id"),
+        sa.UniqueConstraint("id_number_index", "import_id", "month"),
         #: Only the lines waiting for their bounds: the refresh finds them without reading the table.
         sa.Index(
             "ix_payroll_line_bounds_stale",
@@ -133,6 +140,7 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
             postgresql_where=sa.text("bounds_stale"),
             sqlite_where=sa.text("bounds_stale"),
         ),
+        partitioning.monthly("month"),
     )
 
     @property
@@ -141,3 +149,30 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:  # no personal data in reprs
         return f"<PayrollLine {self.id} import={self.import_id} row={self.row_number}>"
+
+
+partitioning.create_default_partition(PayrollLine.__table__)
+
+
+def line_reference(table: str, line_id: str, month: str) -> tuple[sa.ForeignKeyConstraint, ...]:
+    """The foreign key of a row of ``table`` that refers to a payroll line: on the line's ``(id, month)`` where the
+    lines are partitioned (PostgreSQL, whose key that is), on ``id`` alone on SQLite (whose key that is)."""
+    both = sa.ForeignKeyConstraint(
+        [line_id, month], ["payroll_line.id", "payroll_line.month"], name=f"fk_{table}_{line_id}_month"
+    )
+    return (
+        both.ddl_if(dialect="postgresql"),
+        sa.ForeignKeyConstraint([line_id], ["payroll_line.id"]).ddl_if(dialect="sqlite"),
+    )
+
+
+@sa.event.listens_for(PayrollLine, "before_insert")
+def _month_of_the_sheet(_mapper: object, connection: sa.Connection, line: PayrollLine) -> None:
+    """A line added through the ORM takes its sheet's month (the import writes it itself)."""
+    if line.month is None:
+        sheet = line.__dict__.get("payroll_import")
+        line.month = (
+            sheet.month
+            if sheet is not None
+            else connection.scalar(sa.select(PayrollImport.month).where(PayrollImport.id == line.import_id))
+        )

@@ -31,7 +31,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _, ngettext
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Project
-from wage_guard.payroll import parsing, queries
+from wage_guard.payroll import parsing, partitions, queries
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 from wage_guard.payroll.parsing import ParsedSheet, Problem
 from wage_guard.payroll.reconciliation import normalise_name
@@ -123,6 +123,7 @@ def _import(
     actor: User | None, project: Project, month: date, file_name: str, data: bytes, *, source: str, now: datetime
 ) -> PayrollImport:
     sheet = check_sheet(file_name, data, month, now=now)
+    partitions.ensure([month])
     _lock(project)
     previous = queries.current_import(project, month)
     if previous is not None:
@@ -192,11 +193,12 @@ def _store_lines(payroll_import: PayrollImport, project: Project, columns: dict[
     listed = [worker_id is not None and worker_id in roster for worker_id in worker_ids]
     sqlite = db.session.connection().dialect.name == "sqlite"
     stored = {key: _driver_values(columns[key], sqlite) for key in _CONVERTED}
+    (stored_month,) = _driver_values([payroll_import.month], sqlite)
     sealed = {key: fieldcrypt.seal_many(columns[key], _SEALED[key]) for key in _SEALED}
     names = [columns["name"][at] if worker is None else worker[1] for at, worker in enumerate(known)]
     table = (
-        [payroll_import.id] * count, columns["row_number"], worker_ids, listed, sealed["name"], sealed["id_number"],
-        indexes, stored["days_worked"], stored["overtime_hours"], stored["gross"], stored["deductions"],
+        [payroll_import.id] * count, [stored_month] * count, columns["row_number"], worker_ids, listed, sealed["name"],
+        sealed["id_number"], indexes, stored["days_worked"], stored["overtime_hours"], stored["gross"], stored["deductions"],
         columns["deduction_reason"], stored["net"], stored["pay_date"], columns["channel"], sealed["payee_name"],
         columns["account_tail"], list(map(_payee_differs, columns["payee_name"], names)),
     )  # fmt: skip
@@ -208,7 +210,7 @@ def _store_lines(payroll_import: PayrollImport, project: Project, columns: dict[
 
 #: The columns ``_store_lines`` fills, in the order of its tuples.
 _COLUMNS = (
-    "import_id", "row_number", "worker_id", "on_roster", "name", "id_number", "id_number_index", "days_worked",
+    "import_id", "month", "row_number", "worker_id", "on_roster", "name", "id_number", "id_number_index", "days_worked",
     "overtime_hours", "gross", "deductions", "deduction_reason", "net", "pay_date", "channel", "payee_name",
     "account_tail", "payee_differs",
 )  # fmt: skip
