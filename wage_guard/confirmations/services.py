@@ -36,7 +36,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.identity import services as identity
 from wage_guard.ledger import services as ledger
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.risk import stale_lines
 from wage_guard.risk.queue import queue_project
 from wage_guard.sms import services as sms
@@ -106,7 +106,7 @@ def _roster_lines(payroll_import: PayrollImport) -> list[PayrollLine]:
     tens of thousands of lines; only these are asked, and the others are never loaded or decrypted)."""
     query = (
         sa.select(PayrollLine)
-        .where(PayrollLine.import_id == payroll_import.id, PayrollLine.on_roster.is_(True), PayrollLine.worker_id.is_not(None))
+        .where(on_sheet(PayrollLine, payroll_import), PayrollLine.on_roster.is_(True), PayrollLine.worker_id.is_not(None))
         .options(selectinload(PayrollLine.worker))
         .order_by(PayrollLine.row_number)
     )
@@ -120,7 +120,7 @@ def _live_confirmations(payroll_import: PayrollImport) -> list[WageConfirmation]
         WageConfirmation.project_id == payroll_import.project_id,
         WageConfirmation.month == payroll_import.month,
         WageConfirmation.status != Status.SUPERSEDED,
-        WageConfirmation.line_id.not_in(sa.select(PayrollLine.id).where(PayrollLine.import_id == payroll_import.id)),
+        WageConfirmation.line_id.not_in(sa.select(PayrollLine.id).where(on_sheet(PayrollLine, payroll_import))),
     )
     return list(db.session.scalars(query.order_by(WageConfirmation.id)))
 

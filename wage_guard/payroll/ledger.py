@@ -24,7 +24,7 @@ from wage_guard.i18n import _, _l
 from wage_guard.organisations.models import Project
 from wage_guard.payroll import bank, reconciliation
 from wage_guard.payroll.bank_models import BankResultImport, BankTransfer
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.sheets.writing import Sheet, Value
 
 OUTCOME_LABELS = {
@@ -188,7 +188,7 @@ def _lines(payroll: PayrollImport | None) -> list[PayrollLine]:
         return []
     query = (
         sa.select(PayrollLine)
-        .where(PayrollLine.import_id == payroll.id)
+        .where(on_sheet(PayrollLine, payroll))
         .options(selectinload(PayrollLine.worker))
         .order_by(PayrollLine.row_number)
     )

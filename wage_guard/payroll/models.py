@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -152,6 +153,13 @@ class PayrollLine(db.Model):  # type: ignore[name-defined,misc]
 
 
 partitioning.create_default_partition(PayrollLine.__table__)
+
+
+def on_sheet(line: Any, sheet: Any) -> sa.ColumnElement[bool]:
+    """``line`` (``PayrollLine`` or an alias) is a line of ``sheet`` (``PayrollImport``, an alias or a loaded one):
+    matched on the month too, so that PostgreSQL reads the lines from the sheet's month's partition only (at
+    planning for a loaded sheet, at execution for each joined one)."""
+    return sa.and_(line.import_id == sheet.id, line.month == sheet.month)
 
 
 def line_reference(table: str, line_id: str, month: str) -> tuple[sa.ForeignKeyConstraint, ...]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 
 
 @dataclass(frozen=True)
@@ -71,5 +71,5 @@ def totals_for(project: Project, month: date) -> MonthTotals | None:
 
 def off_roster_count(payroll_import: PayrollImport) -> int:
     """Lines of the import for people who are not on the project's roster."""
-    query = sa.select(sa.func.count()).where(PayrollLine.import_id == payroll_import.id, PayrollLine.on_roster.is_(False))
+    query = sa.select(sa.func.count()).where(on_sheet(PayrollLine, payroll_import), PayrollLine.on_roster.is_(False))
     return db.session.scalar(query) or 0

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from wage_guard.confirmations.models import Kind, Status, WageConfirmation
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.risk.models import ContractFact
 from wage_guard.risk.rule import Scope
 from wage_guard.risk.rules.payroll_amounts import PRICED_FORMS, promised_upper
@@ -46,7 +46,7 @@ def _refresh_lines(scope: Scope) -> int:
     stale_months = (
         sa.select(sheet.month)
         .join(Project, Project.id == sheet.project_id)
-        .where(sheet.superseded_at.is_(None), sa.exists().where(line.import_id == sheet.id, line.bounds_stale.is_(True)))
+        .where(sheet.superseded_at.is_(None), sa.exists().where(on_sheet(line, sheet), line.bounds_stale.is_(True)))
     )
     months = list(db.session.scalars(scope.where(stale_months, Project.county_code, sheet.project_id).distinct()))
     if not months:
@@ -85,7 +85,7 @@ def _line_bounds(scope: Scope, months: list[date]) -> sa.Subquery:
             sa.func.max(sa.case((sa.and_(in_force, fact.pay_form.not_in(PRICED_FORMS)), 1), else_=0)).label("piece"),
         )
         .select_from(line)
-        .join(sheet, sheet.id == line.import_id)
+        .join(sheet, on_sheet(line, sheet))
         .join(Project, Project.id == sheet.project_id)
         .outerjoin(
             fact,
@@ -128,12 +128,12 @@ def _refresh_facts(scope: Scope) -> None:
         sa.select(fact.contract_id.label("contract_id"), next_month(sheet.month).label("month"))
         .select_from(fact)
         .join(sheet, sa.and_(sheet.project_id == fact.project_id, sheet.superseded_at.is_(None), sheet.month >= first))
-        .join(line, sa.and_(line.import_id == sheet.id, line.worker_id == fact.worker_id))
+        .join(line, sa.and_(on_sheet(line, sheet), line.worker_id == fact.worker_id))
         .where(signed)
     )
     candidate = sa.union_all(firsts, after_lines).subquery("candidate")
     lined = sa.exists().where(
-        line.import_id == sheet.id,
+        on_sheet(line, sheet),
         line.worker_id == other.worker_id,
         sheet.project_id == other.project_id,
         sheet.month == candidate.c.month,

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.risk.rule import Scope
 
 CHUNK = 1000
@@ -76,7 +76,7 @@ def _run(scope: Scope) -> dict[str, list[int]]:
     query = (
         sa.select(line.id, *flags)
         .select_from(line)
-        .join(sheet, sheet.id == line.import_id)
+        .join(sheet, on_sheet(line, sheet))
         .join(Project, Project.id == sheet.project_id)
         .where(sheet.superseded_at.is_(None), sa.or_(*conditions.values()))
     )

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from wage_guard.contracts.terms import add_months
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.risk.facts import SIGNED
 from wage_guard.risk.models import ContractFact
 from wage_guard.risk.rule import Scope
@@ -95,7 +95,7 @@ def person_month(scope: Scope, *where: sa.ColumnElement[bool]) -> sa.Select[Any]
     query = (
         sa.select(*columns)
         .select_from(line)
-        .join(sheet, sheet.id == line.import_id)
+        .join(sheet, on_sheet(line, sheet))
         .join(Project, Project.id == sheet.project_id)
         .where(is_current(), *where)
     )

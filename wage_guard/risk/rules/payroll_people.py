@@ -23,7 +23,7 @@ from wage_guard.extensions import db
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
 from wage_guard.payroll.bank_models import BankResultImport, BankTransfer
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.payroll.reconciliation import NOT_ON_PAYROLL, SUCCESS, normalise_name
 from wage_guard.risk import line_pass
 from wage_guard.risk.models import Outcome, Severity
@@ -52,7 +52,7 @@ def current_lines(scope: Scope, *columns: Any) -> sa.Select[Any]:
     query = (
         sa.select(*columns)
         .select_from(PayrollLine)
-        .join(PayrollImport, PayrollImport.id == PayrollLine.import_id)
+        .join(PayrollImport, on_sheet(PayrollLine, PayrollImport))
         .join(Project, Project.id == PayrollImport.project_id)
         .where(PayrollImport.superseded_at.is_(None))
     )

@@ -28,7 +28,7 @@ from wage_guard.contracts.terms import PayForm, add_months
 from wage_guard.extensions import db
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.risk import line_pass
 from wage_guard.risk.models import ContractFact, Outcome, Severity
 from wage_guard.risk.rule import Result, Rule, Scope, iso, money, tier
@@ -148,7 +148,7 @@ def _missing_workers(scope: Scope, month: sa.Subquery, people: list[tuple[int, i
     fact = ContractFact
     has_line = (
         sa.exists()
-        .where(PayrollLine.import_id == PayrollImport.id, PayrollLine.worker_id == fact.worker_id)
+        .where(on_sheet(PayrollLine, PayrollImport), PayrollLine.worker_id == fact.worker_id)
         .where(PayrollImport.project_id == fact.project_id, PayrollImport.month == month.c.month, is_current())
     )
     query = (

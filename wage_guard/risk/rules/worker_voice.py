@@ -22,7 +22,7 @@ from wage_guard.enrollment.models import Enrollment
 from wage_guard.extensions import db
 from wage_guard.i18n import _l
 from wage_guard.organisations.models import Project
-from wage_guard.payroll.models import PayrollImport, PayrollLine
+from wage_guard.payroll.models import PayrollImport, PayrollLine, on_sheet
 from wage_guard.risk import line_pass
 from wage_guard.risk.models import Outcome, Severity
 from wage_guard.risk.rule import Result, Rule, Scope, iso, money
@@ -130,7 +130,7 @@ def left_without_settlement(scope: Scope) -> list[Result]:
     limit = scope.today - timedelta(days=scope.settings.risk_r12_settlement_days)
     last_paid_month = (
         sa.select(sa.func.max(PayrollImport.month))
-        .join(PayrollLine, PayrollLine.import_id == PayrollImport.id)
+        .join(PayrollLine, on_sheet(PayrollLine, PayrollImport))
         .where(
             PayrollImport.superseded_at.is_(None),
             PayrollImport.project_id == Enrollment.project_id,
