@@ -71,6 +71,7 @@ def incremental_run(app: Any) -> float:
     from wage_guard.payroll import services as payroll
     from wage_guard.risk import services
 
+    boundary.commit()  # end the reads before: the import creates December's partition on its own connection
     project = db.session.get(Project, 1)
     assert project is not None
     # A sheet for a project of the province (the names and ID numbers are not on its roster: R07 is expected).

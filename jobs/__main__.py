@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -32,6 +33,7 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
             max_instances=1,
             coalesce=True,
             replace_existing=True,
+            **({"next_run_time": datetime.now(UTC)} if job.at_start else {}),
         )
     return scheduler
 

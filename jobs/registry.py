@@ -24,6 +24,8 @@ class JobDefinition:
     id: str
     function: Callable[..., object]
     seconds: int
+    #: Run once as soon as the scheduler starts, not only after the first interval (work a fresh deployment needs).
+    at_start: bool = False
 
 
 def job_definitions(app: Flask) -> list[JobDefinition]:
@@ -37,7 +39,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("complete_long_term", complete_long_term, app.config["SCHEDULER_LONG_TERM_INTERVAL_SECONDS"]),
         JobDefinition("contract_dates", contract_dates, 3600),
         JobDefinition("check_document_store", check_document_store, 24 * 3600),
-        JobDefinition("prepare_payroll_partitions", prepare_payroll_partitions, 24 * 3600),
+        JobDefinition("prepare_payroll_partitions", prepare_payroll_partitions, 24 * 3600, at_start=True),
         JobDefinition("risk_cross_check", risk_cross_check, 24 * 3600),
         JobDefinition("risk_pending_projects", risk_pending_projects, 60),
         JobDefinition("send_reminders", send_reminders, 3600),

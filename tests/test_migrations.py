@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask_migrate import downgrade, stamp, upgrade
 
 from tests.factories import World
 from tests.payroll.bank_support import MONTH, bank_csv, import_sheet
-from wage_guard import boundary, clock
+from wage_guard import boundary, clock, partitioning
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
 from wage_guard.partitioning import include_object
@@ -84,6 +85,9 @@ def test_partitioning_the_payroll_lines_keeps_every_line_and_reference_both_ways
             if postgresql:
                 homes = _rows("SELECT DISTINCT tableoid::regclass::text FROM payroll_line")
                 assert homes == [("payroll_line_2026_10",)]
+                # and the coming months' partitions, as the scheduled job keeps them
+                ahead = partitioning.partition_name("payroll_line", date.today().replace(day=1))
+                assert _rows(f"SELECT to_regclass('{ahead}')::text") == [(ahead,)]
                 keys = {row[0] for row in _rows("SELECT conname FROM pg_constraint WHERE contype = 'f' AND conparentid = 0")}
                 assert {"fk_wage_confirmation_line_id_month", "fk_bank_transfer_payroll_line_id_month"} <= keys
         finally:

@@ -54,7 +54,7 @@ def _refresh_lines(scope: Scope) -> int:
     derived = _line_bounds(scope, months)
     statement = (
         sa.update(line)
-        .where(line.id == derived.c.line_id)
+        .where(line.id == derived.c.line_id, line.month == derived.c.month)
         .values(
             bounds_stale=False,
             covered=derived.c.covered == 1,
@@ -79,6 +79,7 @@ def _line_bounds(scope: Scope, months: list[date]) -> sa.Subquery:
     grouped = (
         sa.select(
             line.id.label("line_id"),
+            sheet.month.label("month"),
             sa.func.max(sa.case((covering, 1), else_=0)).label("covered"),
             due_date(sheet.month, months, lowest_pay_day).label("earliest_due"),
             sa.func.max(sa.case((in_force, promised), else_=None)).label("promised"),

@@ -7,6 +7,8 @@ Revises: c11a1b2c3d03
 Create Date: 2026-12-06 01:10:00
 
 """
+from datetime import date
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -84,8 +86,8 @@ def _partition():
     op.execute("CREATE INDEX ix_payroll_line_worker_id ON payroll_line (worker_id)")
     op.execute("CREATE INDEX ix_payroll_line_bounds_stale ON payroll_line (import_id) WHERE bounds_stale")
     op.execute("CREATE TABLE payroll_line_default PARTITION OF payroll_line DEFAULT")
-    months = op.get_bind().scalars(sa.text("SELECT DISTINCT month FROM payroll_line_unpartitioned ORDER BY month"))
-    for month in list(months):
+    months = set(op.get_bind().scalars(sa.text("SELECT DISTINCT month FROM payroll_line_unpartitioned")))
+    for month in sorted(months | _ahead(date.today())):
         upper = f"{month.year + month.month // 12}-{month.month % 12 + 1:02d}-01"
         op.execute(
             f"CREATE TABLE payroll_line_{month:%Y_%m} PARTITION OF payroll_line "
@@ -99,6 +101,12 @@ def _partition():
             f"ALTER TABLE {table} ADD CONSTRAINT {_both(table, column, month)} FOREIGN KEY ({column}, {month}) "
             "REFERENCES payroll_line (id, month)"
         )
+
+
+def _ahead(today):
+    """Last month to three months ahead, as the scheduled job keeps them (``payroll.partitions``)."""
+    index = today.year * 12 + today.month - 1
+    return {date((index + offset) // 12, (index + offset) % 12 + 1, 1) for offset in range(-1, 4)}
 
 
 def downgrade():
