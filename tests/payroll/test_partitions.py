@@ -202,9 +202,7 @@ def test_postgresql_refuses_a_confirmation_of_a_line_under_another_month(app: Fl
     import_sheet(app, world.project_b)
     with app.app_context():
         confirmation_id = db.session.scalars(sa.select(WageConfirmation.id)).one()
+        moved = sa.update(WageConfirmation).where(WageConfirmation.id == confirmation_id).values(month=date(2026, 11, 1))
         with pytest.raises(sa.exc.IntegrityError):
-            db.session.execute(
-                sa.update(WageConfirmation).where(WageConfirmation.id == confirmation_id).values(month=date(2026, 11, 1))
-            )
-            db.session.flush()
+            db.session.execute(moved)
         db.session.rollback()
