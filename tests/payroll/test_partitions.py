@@ -8,6 +8,7 @@ use months of their own and drop their partition first.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from flask import Flask
 
 from jobs.payroll import prepare_payroll_partitions
 from jobs.registry import job_definitions
-from tests.factories import World
+from tests.factories import World, login
 from tests.payroll import files
 from tests.payroll.bank_support import MONTH, bank_csv, import_sheet
 from wage_guard import boundary, clock, partitioning
@@ -206,3 +207,22 @@ def test_postgresql_refuses_a_confirmation_of_a_line_under_another_month(app: Fl
         with pytest.raises(sa.exc.IntegrityError):
             db.session.execute(moved)
         db.session.rollback()
+
+
+def test_the_foremans_upload_lands_in_its_months_partition(app: Flask, world: World) -> None:
+    """The upload page reads the project's months before it imports: nothing it holds keeps the partition away."""
+    _postgresql(app)
+    month = date(2031, 4, 1)
+    _forget(app, month)
+    client = app.test_client()
+    login(client, "foreman_b")
+    paid = f"{month:%Y-%m}-28"
+    sheet = files.csv_bytes(files.sheet([files.wage_line("赵六", pay_date=paid)], title=None))
+    url = f"/projects/{world.project_b}/payroll/upload"
+    response = client.post(
+        url, data={"month": f"{month:%Y-%m}", "file": (io.BytesIO(sheet), "工资.csv")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    with app.app_context():
+        import_id = db.session.scalars(sa.select(PayrollImport.id).where(PayrollImport.month == month)).one()
+    assert _homes(app, import_id) == {"payroll_line_2031_04"}
