@@ -6,18 +6,21 @@ from benchmarks import (
     contracts,
     enrolment_lcp,
     ledger,
+    ledger_writers,
     merkle,
     payroll,
     province,
     signing_lcp,
     signing_request,
     signing_throughput,
+    verification_throughput,
 )
 
 
 def main() -> int:
     statuses = []
-    for benchmark in (contracts, signing_request, signing_throughput, ledger, merkle, enrolment_lcp, signing_lcp, payroll):
+    benchmarks = (contracts, signing_request, signing_throughput, verification_throughput, ledger, ledger_writers, merkle)
+    for benchmark in (*benchmarks, enrolment_lcp, signing_lcp, payroll):
         statuses.append(benchmark.main([]))
         print()
     # The province at a tenth of its default size (about 5 minutes); run ``-m benchmarks.province`` for 1 M workers.

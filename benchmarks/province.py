@@ -152,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             db.create_all()
             generate_s, sizes = timed(lambda: province_data.generate(workers))
+            # Statistics as autovacuum keeps them on a database filled month by month (a bulk load outruns it,
+            # and the bounds' statements were planned for a few hundred sheets instead of 240,000).
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
             bounds_s, bounds_lines, vacuum_s = compute_bounds()
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()

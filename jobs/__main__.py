@@ -26,7 +26,7 @@ def build_scheduler(app: Flask | None = None) -> BlockingScheduler:
         scheduler.add_job(
             run_job,
             "interval",
-            args=(app, job.function),
+            args=(app, job.function, job.quiet),
             id=job.id,
             name=job.id,
             seconds=job.seconds,

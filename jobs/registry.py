@@ -11,7 +11,7 @@ from jobs.accounts import purge_login_records
 from jobs.confirmations import purge_unverified_complaints, remind_wage_confirmations, request_wage_confirmations
 from jobs.contracts import check_document_store, contract_dates
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
-from jobs.ledger import publish_tree_head
+from jobs.ledger import integrate_ledger, publish_tree_head
 from jobs.payroll import prepare_payroll_partitions
 from jobs.reminders import send_reminders
 from jobs.risk import risk_cross_check, risk_pending_projects
@@ -26,6 +26,8 @@ class JobDefinition:
     seconds: int
     #: Run once as soon as the scheduler starts, not only after the first interval (work a fresh deployment needs).
     at_start: bool = False
+    #: Log its runs at debug level (a job that runs every second); failures are logged either way.
+    quiet: bool = False
 
 
 def job_definitions(app: Flask) -> list[JobDefinition]:
@@ -34,6 +36,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("purge_stale_enrollments", purge_stale_enrollments, 600),
         JobDefinition("apply_phone_changes", apply_phone_changes, 300),
         JobDefinition("purge_login_records", purge_login_records, 600),
+        JobDefinition("integrate_ledger", integrate_ledger, app.config["SCHEDULER_LEDGER_INTERVAL_SECONDS"], quiet=True),
         JobDefinition("publish_tree_head", publish_tree_head, app.config["SCHEDULER_TREE_HEAD_INTERVAL_SECONDS"]),
         JobDefinition("renew_crls", renew_crls, 3600),
         JobDefinition("complete_long_term", complete_long_term, app.config["SCHEDULER_LONG_TERM_INTERVAL_SECONDS"]),

@@ -13,7 +13,7 @@ from wage_guard import boundary, clock
 log = logging.getLogger(__name__)
 
 
-def run_job(app: Flask, job: Callable[..., object]) -> object:
+def run_job(app: Flask, job: Callable[..., object], quiet: bool = False) -> object:
     """Call ``job(now=...)`` once; a failure is logged and rolled back so the next run starts clean."""
     with app.app_context():
         now: datetime = clock.utcnow()
@@ -24,5 +24,6 @@ def run_job(app: Flask, job: Callable[..., object]) -> object:
             boundary.rollback()
             log.exception("job %s failed", getattr(job, "__name__", job))
             raise
-        log.info("job %s done: %s", getattr(job, "__name__", job), result)
+        # A quiet job (the evidence log's sequencer, every second) reports its runs at debug level only.
+        log.log(logging.DEBUG if quiet else logging.INFO, "job %s done: %s", getattr(job, "__name__", job), result)
         return result

@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     from wage_guard.identity import models as _identity  # noqa: F401
     from wage_guard.journeys import models as _journeys  # noqa: F401
     from wage_guard.ledger import models as _ledger  # noqa: F401
+    from wage_guard.ledger import sequencer as _sequencer  # noqa: F401 - registers the after-commit sequencing
     from wage_guard.locale import select_locale
     from wage_guard.payroll import bank_models as _bank  # noqa: F401
     from wage_guard.payroll import models as _payroll  # noqa: F401

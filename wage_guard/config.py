@@ -173,6 +173,12 @@ class Config:
     SCHEDULER_STANDBY_POLL_SECONDS = 15
     #: How often a signed tree head of the evidence log is published (only when the log has grown).
     SCHEDULER_TREE_HEAD_INTERVAL_SECONDS = 300
+    #: How often the scheduler's sequencer moves queued evidence-log steps into the log (``ledger.services``).
+    SCHEDULER_LEDGER_INTERVAL_SECONDS = 1
+    #: Whether the process that committed queued steps also runs the sequencer right after its commit (without
+    #: waiting when another process is sequencing). Off, only the scheduler's sequencer integrates: fewer
+    #: transactions per request, up to ``SCHEDULER_LEDGER_INTERVAL_SECONDS`` more until a step is in the log.
+    LEDGER_INTEGRATE_AFTER_COMMIT = True
 
 
 class ProductionConfig(Config):

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from jobs.enrollment import purge_stale_enrollments
+from jobs.ledger import integrate_ledger
 from jobs.runner import run_job
 from jobs.sms import deliver_pending_sms
 from tests.conftest import advance
 from tests.enrollment.test_journey import form
 from tests.factories import World
+from wage_guard import clock
 from wage_guard.enrollment.models import PendingEnrollment
 from wage_guard.extensions import db
+from wage_guard.ledger import services as ledger
+from wage_guard.ledger.models import LedgerEntry
 from wage_guard.sms import services as sms
 from wage_guard.sms.models import OutboundSms, SmsStatus
 
@@ -52,3 +58,24 @@ def test_failed_job_rolls_back(app: Flask) -> None:
         run_job(app, broken)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)) == 0
+
+
+def test_the_sequencer_job_moves_what_no_request_integrated(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    """Steps committed without the after-commit sequencing (as after a crash, or with it switched off) reach the
+    log on the job's next run; its runs are logged at debug level only (it runs every second)."""
+    app.config["LEDGER_INTEGRATE_AFTER_COMMIT"] = False
+    try:
+        with app.app_context():
+            queued = [ledger.append("test_step", "subject:job", {"n": n}, now=clock.utcnow()) for n in range(3)]
+            db.session.commit()
+            assert (ledger.size(), ledger.queued()) == (0, 3)
+    finally:
+        app.config["LEDGER_INTEGRATE_AFTER_COMMIT"] = True
+    with caplog.at_level(logging.INFO, logger="jobs"):
+        assert run_job(app, integrate_ledger, quiet=True) == 3
+        assert run_job(app, integrate_ledger, quiet=True) == 0
+    assert "integrate_ledger" not in caplog.text
+    with app.app_context():
+        assert (ledger.size(), ledger.queued()) == (3, 0)
+        entries = db.session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq)).all()
+        assert [e.entry_id for e in entries] == [q.entry_id for q in queued]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,11 @@ from tests.conftest import advance
 from tests.factories import login
 from tests.journeys.conftest import WORKERS, SigningWorld, final_pdf
 from tests.journeys.test_signing_journey import sign_one
+from wage_guard import boundary, clock
+from wage_guard.contracts.models import Contract
+from wage_guard.extensions import db
 from wage_guard.ledger import package, package_verify
+from wage_guard.ledger import services as ledger
 
 LI_PHONE = WORKERS["李四"][1]
 
@@ -125,6 +130,34 @@ def test_known_contract_shows_its_log_entries_with_checked_proofs(app: Flask, si
     entries = html.count('class="log-entry"')
     assert entries >= 8
     assert html.count("proof checked on the server") == entries
+
+
+def test_steps_not_yet_under_a_signed_tree_head_are_counted_as_waiting(app: Flask, signed_contract: tuple[int, bytes]) -> None:
+    """One step in the log after the newest tree head, one still queued for the sequencer: both are said to be on
+    their way, and the proofs shown stay those the head covers."""
+    contract_id, pdf = signed_contract
+    before = upload(app.test_client(), pdf, lang="?lang=en").get_data(as_text=True)
+    waiting = _waiting(before)
+    with app.app_context():
+        contract = db.session.get(Contract, contract_id)
+        assert contract is not None
+        ledger.append("code_sent", f"contract:{contract.number}", {"n": 1}, now=clock.utcnow())
+        boundary.commit()  # integrated after the commit, but no tree head covers it yet
+        app.config["LEDGER_INTEGRATE_AFTER_COMMIT"] = False
+        try:
+            ledger.append("code_sent", f"contract:{contract.number}", {"n": 2}, now=clock.utcnow())
+            boundary.commit()  # left in the queue
+        finally:
+            app.config["LEDGER_INTEGRATE_AFTER_COMMIT"] = True
+        assert ledger.queued(f"contract:{contract.number}") == 1
+    html = upload(app.test_client(), pdf, lang="?lang=en").get_data(as_text=True)
+    assert _waiting(html) == waiting + 2
+    assert html.count('class="log-entry"') == before.count('class="log-entry"')
+
+
+def _waiting(html: str) -> int:
+    found = re.search(r'id="evidence-waiting">(\d+) more steps? (is|are) being added to the log', html)
+    return int(found.group(1)) if found else 0
 
 
 def _encrypted_pdf() -> bytes:

@@ -13,7 +13,7 @@ from tests.conftest import advance
 from tests.conftest import test_config as make_test_config
 from wage_guard import boundary, clock, create_app
 from wage_guard.extensions import db
-from wage_guard.ledger import audit, merkle, services
+from wage_guard.ledger import audit, merkle, sequencer, services
 from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead
 
 
@@ -22,6 +22,7 @@ def fill(app: Flask, count: int, *, publish_every: int = 0) -> None:
         for n in range(count):
             services.append("test_step", f"subject:{n % 3}", {"n": n, "note": "步骤"}, now=clock.utcnow())
             if publish_every and (n + 1) % publish_every == 0:
+                boundary.commit()  # steps reach the log after their commit (the sequencer runs then)
                 services.publish_tree_head(now=clock.utcnow())
         boundary.commit()
 
@@ -101,7 +102,11 @@ def test_reordered_entries_are_detected(app: Flask) -> None:
 def test_inserted_entry_is_detected(app: Flask) -> None:
     fill(app, 9, publish_every=9)
     with app.app_context():
-        db.session.add(LedgerEntry(seq=9, logged_at=clock.utcnow(), kind="forged", subject="x", payload="{}", leaf_hash="0" * 64))
+        db.session.add(
+            LedgerEntry(
+                seq=9, entry_id=999, logged_at=clock.utcnow(), kind="forged", subject="x", payload="{}", leaf_hash="0" * 64
+            )
+        )
         db.session.commit()
     result = verify(app)
     assert not result.ok
@@ -217,6 +222,113 @@ def test_concurrent_appends_from_processes_are_gap_free(app: Flask, database_url
         services.publish_tree_head(now=clock.utcnow())
         boundary.commit()
     assert verify(app).ok
+
+
+def _requests(app: Flask, count: int, subject: str) -> list[int]:
+    """``count`` requests that each log one step and commit once; the steps' entry ids."""
+    ids = []
+    with app.app_context():
+        for n in range(count):
+            ids.append(services.append("request_step", subject, {"n": n}, now=clock.utcnow()).entry_id)
+            boundary.commit()
+    return ids
+
+
+def _log_after_sequencing(app: Flask) -> list[tuple[int, int]]:
+    """Every (seq, entry_id) of the log once the sequencer has taken what is still queued."""
+    with app.app_context():
+        sequencer.integrate_queued()
+        assert services.queued() == 0
+        return [(e.seq, e.entry_id) for e in db.session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq))]
+
+
+def test_requests_committing_one_step_each_from_threads_reach_the_log_exactly_once(app: Flask) -> None:
+    """Writers commit one step at a time while the scheduler's sequencer runs beside them: every step gets one
+    sequence number, none is lost or doubled, the numbers have no gap, and the log verifies."""
+    written: list[list[int]] = []
+    done = threading.Event()
+
+    def writer(index: int) -> None:
+        written.append(_requests(app, 12, f"subject:{index}"))
+
+    def scheduler_sequencer() -> None:
+        with app.app_context():
+            while not done.is_set():
+                sequencer.integrate_queued(wait=True)
+
+    scheduler = threading.Thread(target=scheduler_sequencer)
+    scheduler.start()
+    writers = [threading.Thread(target=writer, args=(index,)) for index in range(5)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    done.set()
+    scheduler.join()
+    log = _log_after_sequencing(app)
+    assert [seq for seq, _ in log] == list(range(60))
+    assert sorted(entry_id for _, entry_id in log) == sorted(i for ids in written for i in ids)
+    with app.app_context():
+        services.publish_tree_head(now=clock.utcnow())
+        boundary.commit()
+    assert verify(app).ok
+
+
+def _requests_in_process(database_url: str, count: int, start: multiprocessing.synchronize.Event, out: object) -> None:
+    application = create_app(make_test_config(database_url))
+    start.wait()
+    out.put(_requests(application, count, "process"))  # type: ignore[attr-defined]
+
+
+def test_requests_committing_one_step_each_from_processes_reach_the_log_exactly_once(app: Flask, database_url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Event(), context.Queue()
+    processes = [context.Process(target=_requests_in_process, args=(database_url, 15, start, out)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    start.set()
+    written = [out.get(timeout=300) for _ in processes]
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    log = _log_after_sequencing(app)
+    assert [seq for seq, _ in log] == list(range(45))
+    assert sorted(entry_id for _, entry_id in log) == sorted(i for ids in written for i in ids)
+    assert verify(app).ok
+
+
+def test_a_step_rolled_back_never_reaches_the_log(app: Flask) -> None:
+    with app.app_context():
+        services.append("request_step", "subject:x", {"n": 1}, now=clock.utcnow())
+        boundary.rollback()
+        kept = services.append("request_step", "subject:x", {"n": 2}, now=clock.utcnow())
+        boundary.commit()
+    assert _log_after_sequencing(app) == [(0, kept.entry_id)]
+
+
+def test_a_request_does_not_wait_for_another_requests_open_transaction(app: Flask) -> None:
+    """The point of the queue: one request's open transaction (its step written, not committed) does not hold up
+    another request's step, which reaches the log first. With a lock shared by all writers the second request
+    would wait for the first to end; its lock wait is bounded here, so that would fail, not hang."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has one writer at a time by design (the PostgreSQL run covers this)")
+    with app.app_context():
+        slow = services.append("request_step", "subject:slow", {"n": 1}, now=clock.utcnow())  # left open
+        result: dict[str, int] = {}
+
+        def quick() -> None:
+            with app.app_context():
+                db.session.execute(sa.text("SET lock_timeout = '5s'"))
+                result["id"] = services.append("request_step", "subject:quick", {"n": 2}, now=clock.utcnow()).entry_id
+                boundary.commit()
+
+        other = threading.Thread(target=quick)
+        other.start()
+        other.join()
+        assert "id" in result, "the second request could not log its step while the first was open"
+        boundary.commit()
+    assert _log_after_sequencing(app) == [(0, result["id"]), (1, slow.entry_id)]
 
 
 def test_proof_endpoints(app: Flask) -> None:

@@ -151,6 +151,7 @@ def test_the_evidence_entry_has_the_hash_and_totals_but_no_personal_data(app: Fl
     data = files.xlsx(files.sheet([files.wage_line("赵六")]))
     with app.app_context():
         imported = _import(world, "a.xlsx", data)
+        db.session.commit()  # the step reaches the log after the commit
         entry = db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.kind == "payroll_imported")).one()
         payload = json.loads(entry.payload)
         assert entry.subject == f"payroll:{world.project_b}:2026-10"

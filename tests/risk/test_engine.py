@@ -61,12 +61,12 @@ def test_a_second_run_changes_nothing(app: Flask, world: World) -> None:
         _county(world)
         first = run(TODAY)
         assert first.total("opened") == 2
-        before, size = table_counts(), ledger.size()
+        before, size = table_counts(), (ledger.size(), ledger.queued())
         evidence = {f.id: json.dumps(f.evidence, sort_keys=True) for f in db.session.scalars(sa.select(Finding))}
         second = run(TODAY)
         assert second.total("opened") == second.total("closed") == second.total("reopened") == 0
         assert table_counts() == before
-        assert ledger.size() == size
+        assert (ledger.size(), ledger.queued()) == size
         assert {f.id: json.dumps(f.evidence, sort_keys=True) for f in db.session.scalars(sa.select(Finding))} == evidence
         assert not db.session.dirty
 
@@ -99,9 +99,10 @@ def test_cleared_closes_and_recurrence_reopens_with_the_reason(app: Flask, world
             ("reopened", "condition_recurred"),
         ]
         assert item.events[-1].details["summary"]["actual"] == "100.00"
+        db.session.commit()  # the steps reach the log after the commit
         logged = [e.kind for e in ledger.entries_about(f"risk_finding:{item.id}")]
         assert logged == ["risk_finding_opened", "risk_finding_closed", "risk_finding_reopened"]
-        assert [e.ledger_seq for e in item.events] == [e.seq for e in ledger.entries_about(f"risk_finding:{item.id}")]
+        assert [e.ledger_entry_id for e in item.events] == [e.entry_id for e in ledger.entries_about(f"risk_finding:{item.id}")]
         assert project_id == item.project_id
 
 
@@ -109,6 +110,7 @@ def test_log_entries_carry_no_personal_data(app: Flask, world: World) -> None:
     with app.app_context():
         _county(world)
         run(TODAY)
+        db.session.commit()  # the steps reach the log after the commit
         payloads = " ".join(e.payload for e in db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.kind.like("risk_%"))))
         assert "risk_finding" not in payloads
         assert "R01" in payloads

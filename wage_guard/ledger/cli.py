@@ -31,8 +31,11 @@ def ledger() -> None:
 def verify() -> None:
     """Recompute the log from its entries and check every stored hash and tree head; exit 1 on any problem."""
     result = audit.verify_all()
+    waiting = services.queued()
     if result.ok:
         click.echo(f"ok: {result.entries} entries and {result.tree_heads} tree heads verified")
+        if waiting:
+            click.echo(f"{waiting} steps are queued for the sequencer (not in the log yet, so not verified)")
         return
     click.echo(f"first bad entry: {result.first_bad_seq}")
     for problem in result.problems:

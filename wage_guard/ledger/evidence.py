@@ -28,7 +28,7 @@ from wage_guard.documents import evidence_report as report
 from wage_guard.errors import Conflict
 from wage_guard.extensions import db
 from wage_guard.i18n import _
-from wage_guard.ledger import package, services
+from wage_guard.ledger import package, sequencer, services
 from wage_guard.ledger.models import LedgerEntry, TreeHead
 from wage_guard.signing import ca as signing_ca
 from wage_guard.signing import pki
@@ -48,7 +48,9 @@ METHODS = {
 
 
 def build(contract: Contract, *, now: datetime) -> bytes:
-    """The ZIP for one contract (publishes a tree head first so every entry is covered)."""
+    """The ZIP for one contract (moves queued steps into the log and publishes a tree head first, so every step
+    is in it and covered)."""
+    sequencer.integrate_now()
     services.publish_tree_head(now=now)
     head = services.latest_tree_head()
     entries = services.entries_about(f"contract:{contract.number}")

@@ -1,7 +1,10 @@
-"""The evidence log: entries, the hashes of complete subtrees, the log's state row, signed tree heads, the log key.
+"""The evidence log: the queue of steps waiting for a sequence number, entries, the hashes of complete subtrees,
+the log's state row, signed tree heads, the log key.
 
-Entries are insert-only: no service updates or deletes them, and ``ledger verify`` detects any row changed
-behind the application's back.
+A request only adds its steps to the queue (``LedgerQueued``), with no lock shared by all writers; the sequencer
+(``ledger.sequencer``) moves them into the log in batches, numbering them and hashing them into the
+tree. Entries are insert-only: no service updates or deletes them, and ``ledger verify`` detects any row
+changed behind the application's back.
 """
 
 from __future__ import annotations
@@ -14,10 +17,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wage_guard.extensions import db
 
 
+class LedgerQueued(db.Model):  # type: ignore[name-defined,misc]
+    """A step written by a request and not yet in the log; its ``id`` becomes the entry's ``entry_id``."""
+
+    __tablename__ = "ledger_queue"
+
+    #: From a sequence that never goes back (SQLite: AUTOINCREMENT), so an id is never reused after its row moved
+    #: into the log.
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    logged_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(sa.String(48))
+    subject: Mapped[str] = mapped_column(sa.String(64))
+    payload: Mapped[str] = mapped_column(sa.Text)
+
+    __table_args__ = {"sqlite_autoincrement": True}
+
+
 class LedgerEntry(db.Model):  # type: ignore[name-defined,misc]
     """One logged step. ``payload`` is canonical JSON with masked values or keyed hashes, never personal data."""
 
     seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    #: The step's id in the queue: what the writer knew of the entry before it had a sequence number.
+    entry_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
     logged_at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(sa.String(48), index=True)
     #: What the entry is about, e.g. ``contract:WG-370322-2026-000042`` or ``enrollment:17``.

@@ -1,8 +1,16 @@
-"""The evidence log: the only writer (``append``), signed tree heads, proofs and full verification.
+"""The evidence log: the only writer (``append``), signed tree heads, proofs (the sequencer: ``ledger.sequencer``).
 
-Every business step that matters as evidence calls ``append`` inside its own transaction, so the entry commits
-or rolls back with the change it records. Appends take the log's state row first (an UPDATE), which serialises
-them on SQLite and PostgreSQL alike: sequence numbers have no gaps and no duplicates.
+Every business step that matters as evidence calls ``append`` inside its own transaction, so the step commits or
+rolls back with the change it records. ``append`` only adds the step to a queue: no lock is shared by the
+writers, so requests that log something no longer wait for each other (a lock on the log's state row until
+commit serialised every such request of the platform). The sequencer, one at a time under a lock (a PostgreSQL
+advisory lock; SQLite's write lock), takes the committed queue in order, gives each step the next sequence
+number, hashes it into the tree and moves it into the log, in batches and in one transaction: sequence numbers
+have no gaps and no duplicates. This is the split of Tessera and Sunlight (sequencing apart from the request).
+
+It runs right after each commit that queued steps (when another process is already sequencing, that one or the
+next takes them), every second from the scheduler (``jobs.ledger.integrate_ledger``), and inside a transaction
+that needs the log complete (an evidence package). Signed tree heads then cover what was integrated.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from sqlalchemy.orm import Session
 from wage_guard import clock
 from wage_guard.extensions import db
 from wage_guard.ledger import merkle
-from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerState, LogKey, TreeHead
+from wage_guard.ledger.models import LedgerEntry, LedgerNode, LedgerQueued, LedgerState, LogKey, TreeHead
 from wage_guard.settings import settings
 from wage_guard.signing import ca as signing_ca
 from wage_guard.signing.errors import KeyStoreUnavailable
@@ -63,25 +71,31 @@ def keyed(value: str, purpose: str) -> str:
 #: here only when it commits, so a rollback cannot leave a hash behind that the database does not have.
 _COMMITTED_NODES: OrderedDict[tuple[int, int], bytes] = OrderedDict()
 _COMMITTED_LIMIT = 4096
-_PENDING = "wage_guard.ledger.pending_nodes"
-_ENTRIES, _NODES, _STATE = LedgerEntry.__table__, LedgerNode.__table__, LedgerState.__table__
-#: Writing the state row takes its lock (a row lock on PostgreSQL, the write lock on SQLite) until the commit.
-_LOCK = _STATE.update().where(_STATE.c.id == 1).values(size=_STATE.c.size).returning(_STATE.c.size)
-_NEXT_SEQ = "wage_guard.ledger.next_seq"
+PENDING_NODES = _PENDING = "wage_guard.ledger.pending_nodes"
+#: Set in ``session.info`` by a transaction that queued steps (the sequencer runs after its commit).
+QUEUED_STEPS = _QUEUED = "wage_guard.ledger.queued"
+ENTRIES, NODES, STATE, QUEUE = _ENTRIES, _NODES, _STATE, _QUEUE = (
+    LedgerEntry.__table__,
+    LedgerNode.__table__,
+    LedgerState.__table__,
+    LedgerQueued.__table__,
+)
 
 
 class DbNodes:
     """Complete-subtree hashes: this transaction's new ones, then the committed cache, then the database."""
 
-    def __init__(self) -> None:
+    def __init__(self, connection: sa.Connection | None = None, pending: dict[tuple[int, int], bytes] | None = None) -> None:
         self._cache: dict[tuple[int, int], bytes] = {}
+        self._connection = connection
+        self._pending = pending
 
     def get(self, level: int, index: int) -> bytes:
         return self.get_many([(level, index)])[(level, index)]
 
     def get_many(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Fetch what is not known yet in one query (a proof needs about log2(size) of them)."""
-        pending = db.session.info.get(_PENDING, {})
+        pending = self._pending if self._pending is not None else db.session.info.get(_PENDING, {})
         for key in keys:
             if key not in self._cache:
                 found = pending.get(key) or _COMMITTED_NODES.get(key)
@@ -92,7 +106,8 @@ class DbNodes:
             query = sa.select(_NODES.c.level, _NODES.c.index, _NODES.c.hash).where(
                 sa.tuple_(_NODES.c.level, _NODES.c.index).in_(wanted)
             )
-            for level, index, digest in db.session.connection().execute(query):
+            connection = self._connection or db.session.connection()
+            for level, index, digest in connection.execute(query):
                 self._cache[(level, index)] = bytes(digest)
         missing = [k for k in keys if k not in self._cache]
         if missing:
@@ -100,70 +115,31 @@ class DbNodes:
         return {k: self._cache[k] for k in keys}
 
 
-def append(kind: str, subject: str, payload: dict[str, Any], *, now: datetime) -> LedgerEntry:
-    """Add an entry (and the subtree hashes it completes) to the log, in the caller's transaction.
+@dataclass(frozen=True)
+class Queued:
+    """A step as its writer knows it: its ``entry_id`` (the entry's, once it is in the log)."""
 
-    Returns the entry as written (not attached to the session: entries are never changed afterwards).
-    """
+    entry_id: int
+    kind: str
+    subject: str
+
+
+def append(kind: str, subject: str, payload: dict[str, Any], *, now: datetime) -> Queued:
+    """Queue a step for the log, in the caller's transaction (it reaches the log after the commit)."""
     return append_many([(kind, subject, payload)], now=now)[0]
 
 
-def append_many(items: list[tuple[str, str, dict[str, Any]]], *, now: datetime) -> list[LedgerEntry]:
-    """Add entries ``(kind, subject, payload)`` in this order, with two statements for all of them (a run of the
-    risk engine logs thousands of transitions at once; one round trip each cost more than the hashing)."""
+def append_many(items: list[tuple[str, str, dict[str, Any]]], *, now: datetime) -> list[Queued]:
+    """Queue steps ``(kind, subject, payload)`` in this order, with one statement for all of them (a run of the
+    risk engine logs thousands of transitions at once)."""
     if not items:
         return []
-    nodes, pending = DbNodes(), db.session.info.setdefault(_PENDING, {})
-    entries, node_rows = [], []
-    for kind, subject, payload in items:
-        seq = _claim_sequence_number()
-        entry = LedgerEntry(seq=seq, logged_at=now, kind=kind, subject=subject, payload=canonical(payload).decode())
-        leaf = merkle.leaf_hash(entry_bytes(entry))
-        entry.leaf_hash = leaf.hex()
-        new = merkle.new_nodes(seq, leaf, nodes.get)
-        pending.update({(lv, ix): h for lv, ix, h in new})  # the next entry of the batch reads them
-        node_rows += [{"level": lv, "index": ix, "hash": h} for lv, ix, h in new]
-        entries.append(entry)
-    # Core statements on the session's connection: appends are hot, and the ORM's bookkeeping triples their cost.
-    connection = db.session.connection()
-    columns = ("seq", "logged_at", "kind", "subject", "payload", "leaf_hash")
-    connection.execute(_ENTRIES.insert(), [{c: getattr(e, c) for c in columns} for e in entries])
-    connection.execute(_NODES.insert(), node_rows)
-    return entries
-
-
-def _claim_sequence_number() -> int:
-    """The next sequence number. The first append of a transaction locks the state row, which serialises
-    appending transactions; later appends count on from there, and the new size is written just before commit."""
-    info = db.session.info
-    if _NEXT_SEQ not in info:
-        connection = db.session.connection()
-        size = connection.execute(_LOCK).scalar()
-        if size is None:  # a new database without the migration's state row; concurrent first appends may race
-            connection.execute(_insert_ignoring_conflict(connection.dialect.name).values(id=1, size=0))
-            size = connection.execute(_LOCK).scalar()
-        assert size is not None
-        info[_NEXT_SEQ] = int(size)
-    seq: int = info[_NEXT_SEQ]
-    info[_NEXT_SEQ] = seq + 1
-    return seq
-
-
-def _insert_ignoring_conflict(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert(_STATE).on_conflict_do_nothing()
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(_STATE).on_conflict_do_nothing()
-
-
-@event.listens_for(Session, "before_commit")
-def _write_log_size(session: Session) -> None:
-    size = session.info.pop(_NEXT_SEQ, None)
-    if size is not None:
-        session.connection().execute(_STATE.update().where(_STATE.c.id == 1).values(size=size))
+    rows = [{"logged_at": now, "kind": k, "subject": s, "payload": canonical(p).decode()} for k, s, p in items]
+    # A Core statement on the session's connection: appends are hot, and the ORM's bookkeeping costs more.
+    statement = _QUEUE.insert().returning(_QUEUE.c.id, sort_by_parameter_order=True)
+    ids = db.session.connection().execute(statement, rows).scalars().all()
+    db.session.info[_QUEUED] = True
+    return [Queued(int(entry_id), kind, subject) for entry_id, (kind, subject, _) in zip(ids, items, strict=True)]
 
 
 def forget_cached_nodes() -> None:
@@ -171,27 +147,37 @@ def forget_cached_nodes() -> None:
     _COMMITTED_NODES.clear()
 
 
+def promote_nodes(pending: dict[tuple[int, int], bytes]) -> None:
+    """Keep subtree hashes that were just committed (they never change) for the next appends and proofs."""
+    _COMMITTED_NODES.update(pending)
+    while len(_COMMITTED_NODES) > _COMMITTED_LIMIT:
+        _COMMITTED_NODES.popitem(last=False)
+
+
 @event.listens_for(Session, "after_commit")
 def _promote_committed_nodes(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
-        _COMMITTED_NODES.update(pending)
-        while len(_COMMITTED_NODES) > _COMMITTED_LIMIT:
-            _COMMITTED_NODES.popitem(last=False)
+        promote_nodes(pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_uncommitted_nodes(session: Session, previous_transaction: object) -> None:
     session.info.pop(_PENDING, None)
-    session.info.pop(_NEXT_SEQ, None)
+    session.info.pop(_QUEUED, None)
 
 
 def size() -> int:
-    """Entries in the log, counting this transaction's own appends."""
-    pending = db.session.info.get(_NEXT_SEQ)
-    if pending is not None:
-        return int(pending)
+    """Entries in the log (integrated; the queue is not counted)."""
     return int(db.session.scalar(sa.select(LedgerState.size).where(LedgerState.id == 1)) or 0)
+
+
+def queued(subject: str | None = None) -> int:
+    """Steps waiting for the sequencer (about ``subject`` only, when given)."""
+    query = sa.select(sa.func.count()).select_from(LedgerQueued)
+    if subject is not None:
+        query = query.where(LedgerQueued.subject == subject)
+    return int(db.session.scalar(query) or 0)
 
 
 def root_at(tree_size: int) -> bytes:
@@ -324,5 +310,5 @@ def entries_about(subject: str) -> list[LedgerEntry]:
 def _refuse_changes_to_entries(session: Session, flush_context: object, instances: object) -> None:
     """There is no update or delete path for log entries: the ORM refuses both."""
     for instance in [*session.dirty, *session.deleted]:
-        if isinstance(instance, LedgerEntry | LedgerNode | TreeHead):
+        if isinstance(instance, LedgerEntry | LedgerNode | TreeHead | LedgerQueued):
             raise PermissionError("the evidence log is append-only")

@@ -110,8 +110,8 @@ class FindingEvent(db.Model):  # type: ignore[name-defined,misc]
     outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
     severity: Mapped[Severity | None] = mapped_column(_enum(Severity))
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    #: The evidence-log entry that records this transition.
-    ledger_seq: Mapped[int | None]
+    #: The evidence-log entry that records this transition (its ``entry_id``: known before it has a sequence number).
+    ledger_entry_id: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     finding: Mapped[Finding] = relationship(back_populates="events")
 

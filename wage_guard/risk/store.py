@@ -128,7 +128,7 @@ def _log(pending: list[Pending], now: datetime) -> None:
             outcome=p.finding.outcome,
             severity=p.finding.severity,
             details=p.details,
-            ledger_seq=entry.seq,
+            ledger_entry_id=entry.entry_id,
         )
         for p, entry in zip(pending, entries, strict=True)
     )

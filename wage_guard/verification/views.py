@@ -119,14 +119,17 @@ def _unreadable_message(reason: str) -> str:
 
 
 def evidence_for(contract: Contract) -> dict[str, object] | None:
-    """The contract's log entries with inclusion proofs against the newest tree head, each checked here."""
+    """The contract's log entries with inclusion proofs against the newest tree head, each checked here, and how
+    many of its steps are still waiting for the sequencer or for the next signed tree head."""
     head = ledger.latest_tree_head()
     if head is None:
         return None
     root = bytes.fromhex(head.root_hash)
-    items = []
-    for entry in ledger.entries_about(f"contract:{contract.number}"):
-        if entry.seq >= head.size:
+    subject = f"contract:{contract.number}"
+    items, waiting = [], ledger.queued(subject)
+    for entry in ledger.entries_about(subject):
+        if entry.seq >= head.size:  # in the log, not yet under a signed tree head
+            waiting += 1
             continue
         inclusion = ledger.inclusion(entry.seq, head.size)
         leaf = merkle.leaf_hash(ledger.entry_bytes(entry))
@@ -142,7 +145,7 @@ def evidence_for(contract: Contract) -> dict[str, object] | None:
                 "verified": verified,
             }
         )
-    return {"head": ledger.tree_head_json(head), "entries": items}
+    return {"head": ledger.tree_head_json(head), "entries": items, "waiting": waiting}
 
 
 def mask_signer(signature: dict[str, object]) -> str:
