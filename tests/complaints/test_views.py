@@ -65,7 +65,12 @@ def test_poster_complaint_needs_the_code_then_foreman_closes_it(app: Flask, worl
     assert closed.status is ComplaintStatus.CLOSED
     assert closed.resolution == "已补发9000元"
     with app.app_context():
-        kinds = [e.kind for e in db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.subject == f"complaint:{filed.id}"))]
+        kinds = [
+            e.kind
+            for e in db.session.scalars(
+                sa.select(LedgerEntry).where(LedgerEntry.subject == f"complaint:{filed.id}").order_by(LedgerEntry.seq)
+            )
+        ]
         payloads = " ".join(e.payload for e in db.session.scalars(sa.select(LedgerEntry)))
     assert kinds == ["complaint_filed", "complaint_closed"]
     assert "孙八" not in payloads

@@ -6,7 +6,7 @@ import io
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -157,7 +157,10 @@ def test_content_appended_after_last_signature_is_not_ok(
 
 
 def test_revoked_signer_is_not_ok(signed_bt: bytes, ca: pki.PlatformCA, worker: Party, now: datetime) -> None:
-    crls = [pki.issue_crl(ca, [worker.cert.serial_number], now), pki.issue_crl(ca, [], now, issuer="root")]
+    # Revoked a minute before the session's start, so certainly before the worker signed: a revocation "at now"
+    # is stated rounded up to the next second, and a fast run signs within that second (before the revocation).
+    revoked = pki.RevokedEntry(worker.cert.serial_number, now - timedelta(minutes=1))
+    crls = [pki.issue_crl(ca, [revoked], now), pki.issue_crl(ca, [], now, issuer="root")]
 
     report = validate(signed_bt, ca, crls=crls)
 
