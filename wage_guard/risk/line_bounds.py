@@ -42,19 +42,24 @@ def refresh(scope: Scope) -> int:
 
 
 def _refresh_lines(scope: Scope) -> int:
+    """One statement per month with stale lines: on PostgreSQL each reads and writes that month's partition only
+    (the run after an import touches the imported month's), and its hash of lines stays a month's size."""
     line, sheet = PayrollLine, PayrollImport
     stale_months = (
         sa.select(sheet.month)
         .join(Project, Project.id == sheet.project_id)
         .where(sheet.superseded_at.is_(None), sa.exists().where(on_sheet(line, sheet), line.bounds_stale.is_(True)))
     )
-    months = list(db.session.scalars(scope.where(stale_months, Project.county_code, sheet.project_id).distinct()))
-    if not months:
-        return 0
-    derived = _line_bounds(scope, months)
+    months = sorted(db.session.scalars(scope.where(stale_months, Project.county_code, sheet.project_id).distinct()))
+    return sum(_refresh_month(scope, month) for month in months)
+
+
+def _refresh_month(scope: Scope, month: date) -> int:
+    line = PayrollLine
+    derived = _line_bounds(scope, month)
     statement = (
         sa.update(line)
-        .where(line.id == derived.c.line_id, line.month == derived.c.month)
+        .where(line.month == month, line.id == derived.c.line_id)
         .values(
             bounds_stale=False,
             covered=derived.c.covered == 1,
@@ -68,10 +73,10 @@ def _refresh_lines(scope: Scope) -> int:
     return int(db.session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
-def _line_bounds(scope: Scope, months: list[date]) -> sa.Subquery:
-    """Per stale current line in ``scope`` (of ``months``), its bounds from the person's signed contract facts."""
+def _line_bounds(scope: Scope, month: date) -> sa.Subquery:
+    """Per stale current line of ``month`` in ``scope``, its bounds from the person's signed contract facts."""
     line, sheet, fact = PayrollLine, PayrollImport, ContractFact
-    last_day = sa.case({m: sa.literal(month_end(m), sa.Date) for m in months}, value=sheet.month)
+    last_day = sa.literal(month_end(month), sa.Date)
     in_force = sa.and_(fact.contract_id.is_not(None), sa.or_(fact.cover_to.is_(None), fact.cover_to >= sheet.month))
     covering = sa.and_(in_force, fact.cover_from <= last_day)
     promised = promised_upper(fact, line.days_worked)
@@ -79,9 +84,8 @@ def _line_bounds(scope: Scope, months: list[date]) -> sa.Subquery:
     grouped = (
         sa.select(
             line.id.label("line_id"),
-            sheet.month.label("month"),
             sa.func.max(sa.case((covering, 1), else_=0)).label("covered"),
-            due_date(sheet.month, months, lowest_pay_day).label("earliest_due"),
+            due_date(sheet.month, [month], lowest_pay_day).label("earliest_due"),
             sa.func.max(sa.case((in_force, promised), else_=None)).label("promised"),
             sa.func.max(sa.case((sa.and_(in_force, fact.pay_form.not_in(PRICED_FORMS)), 1), else_=0)).label("piece"),
         )
@@ -97,7 +101,7 @@ def _line_bounds(scope: Scope, months: list[date]) -> sa.Subquery:
                 fact.status.in_(SIGNED_VALUES),
             ),
         )
-        .where(line.bounds_stale.is_(True), sheet.superseded_at.is_(None))
+        .where(line.month == month, sheet.month == month, line.bounds_stale.is_(True), sheet.superseded_at.is_(None))
         .group_by(line.id, sheet.month, Project.pay_day)
     )
     return scope.where(grouped, Project.county_code, sheet.project_id).subquery("bounds")
