@@ -11,7 +11,8 @@ by a barrier) repeat what a request that logs one step does: one append to the e
 ``--seconds``. The baseline in the same run is the same processes inserting the same row into a plain table
 with one commit each (what the database does without the log). Two ways of running the sequencer are measured:
 right after each commit (the default, ``LEDGER_INTEGRATE_AFTER_COMMIT``) and only from the scheduler (a process
-running ``integrate_queued`` once a second, as ``jobs.ledger.integrate_ledger`` does). The table gives entries per
+running ``integrate_queued`` once a second, as ``jobs.ledger.integrate_ledger`` does, which also runs beside the
+first way, as in production). The table gives entries per
 second (median and range over ``--rounds``), the ratio to the baseline, the latency of a request's append and
 commit (median, p10–p90, p99), and the integration delay: from a request's commit to its entry being in the log,
 as a watcher polling the log every 20 ms sees it (p50, p95, max). After the last round the log is checked:
@@ -130,7 +131,9 @@ def one_round(url: str, kind: str, writers: int, seconds: float) -> Round:
     context = multiprocessing.get_context("spawn")
     start, results, stop = context.Barrier(writers), context.Queue(), context.Event()
     processes = [context.Process(target=_writer, args=(url, kind, seconds, start, results)) for _ in range(writers)]
-    helpers = [context.Process(target=_scheduler, args=(url, stop))] if kind == "scheduler" else []
+    # The scheduler's sequencer runs in both ledger modes, as in production: it takes what a commit's own
+    # sequencing left when another sequencer was at work.
+    helpers = [context.Process(target=_scheduler, args=(url, stop))] if kind != "plain" else []
     watcher = Watcher(url)
     if kind != "plain":
         watcher.start()
