@@ -179,16 +179,21 @@ def _stock_rate(args: tuple[bytes, bytes, float], results: Any) -> None:
     results.put(count / (time.perf_counter() - started))
 
 
-def stock_per_second(pdf: bytes, seal: bytes, processes: int = 2, seconds: float = 5.0) -> float:
+def rate_in_processes(target: Any, args: tuple[Any, ...], processes: int = 2, timeout: float = 600) -> float:
+    """The summed rate that ``processes`` spawned copies of ``target(args, results)`` each put on ``results``."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    workers = [context.Process(target=_stock_rate, args=((pdf, seal, seconds), results)) for _ in range(processes)]
+    workers = [context.Process(target=target, args=(args, results)) for _ in range(processes)]
     for worker in workers:
         worker.start()
-    rates = [results.get(timeout=120) for _ in workers]
+    rates = [results.get(timeout=timeout) for _ in workers]
     for worker in workers:
         worker.join()
     return sum(rates)
+
+
+def stock_per_second(pdf: bytes, seal: bytes, processes: int = 2, seconds: float = 5.0) -> float:
+    return rate_in_processes(_stock_rate, (pdf, seal, seconds), processes, timeout=120)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import multiprocessing
 import signal
 import sys
 import threading
@@ -36,7 +35,7 @@ from typing import Any
 
 from benchmarks.databases import own_database
 from benchmarks.signing import spread
-from benchmarks.signing_throughput import _config, _free_port, serve
+from benchmarks.signing_throughput import _config, _free_port, rate_in_processes, serve
 
 #: Requests left out of each round's figures while the gunicorn processes warm up (first round only).
 WARM_SECONDS = 2.0
@@ -142,15 +141,7 @@ def _validate_rate(args: tuple[bytes, bytes, float], results: Any) -> None:
 
 
 def bare_validations_per_second(pdf: bytes, root_der: bytes, seconds: float, processes: int = 2) -> float:
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    workers = [context.Process(target=_validate_rate, args=((pdf, root_der, seconds), results)) for _ in range(processes)]
-    for worker in workers:
-        worker.start()
-    rates = [results.get(timeout=600) for _ in workers]
-    for worker in workers:
-        worker.join()
-    return sum(rates)
+    return rate_in_processes(_validate_rate, (pdf, root_der, seconds), processes)
 
 
 def _row(name: str, loads: list[Load], baseline: float | None) -> str:

@@ -14,12 +14,10 @@ from flask import Flask
 from flask_migrate import downgrade, stamp, upgrade
 
 from tests.factories import World
-from tests.payroll.bank_support import MONTH, bank_csv, import_sheet
-from wage_guard import boundary, clock, partitioning
+from tests.payroll.bank_support import MONTH, import_bank_file, import_sheet
+from wage_guard import partitioning
 from wage_guard.extensions import db
-from wage_guard.organisations.models import Project
 from wage_guard.partitioning import include_object
-from wage_guard.payroll import bank
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "wage_guard" / "migrations"
 #: The revision before the payroll lines got their month (and their partitions on PostgreSQL).
@@ -59,12 +57,8 @@ def test_partitioning_the_payroll_lines_keeps_every_line_and_reference_both_ways
     """The migration that gives lines their month (and partitions them on PostgreSQL), down and up again over a
     month with lines, a wage confirmation and bank transfers."""
     import_sheet(app, world.project_b)
-    with app.test_request_context():
-        project = db.session.get(Project, world.project_b)
-        assert project is not None
-        bank.import_bank_results(None, project, MONTH, "代发回单.csv", bank_csv(), source="cli", now=clock.utcnow())
-        boundary.commit()
-        db.session.remove()
+    import_bank_file(app, world.project_b)
+    with app.app_context():
         lines = _rows("SELECT id, import_id, net FROM payroll_line ORDER BY id")
         references = _rows("SELECT line_id FROM wage_confirmation UNION ALL SELECT payroll_line_id FROM bank_transfer")
         postgresql = db.engine.dialect.name == "postgresql"

@@ -20,7 +20,7 @@ from wage_guard import boundary, clock
 from wage_guard.confirmations import services as confirmations
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
-from wage_guard.payroll import services
+from wage_guard.payroll import bank, services
 from wage_guard.payroll.models import PayrollImport
 
 MONTH = date(2026, 10, 1)
@@ -79,6 +79,15 @@ def import_sheet(app: Flask, project_id: int, data: bytes | None = None) -> int:
         confirmations.request_pending(now=clock.utcnow())  # the scheduler's job after an import
         boundary.commit()
         return imported.id
+
+
+def import_bank_file(app: Flask, project_id: int) -> None:
+    """Import the month's bank result file (``bank_csv``) for the project, as the command line does."""
+    with app.test_request_context():
+        project = db.session.get(Project, project_id)
+        assert project is not None
+        bank.import_bank_results(None, project, MONTH, "代发回单.csv", bank_csv(), source="cli", now=clock.utcnow())
+        boundary.commit()
 
 
 def current_import(app: Flask, project_id: int) -> PayrollImport:

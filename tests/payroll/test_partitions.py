@@ -22,12 +22,12 @@ from jobs.payroll import prepare_payroll_partitions
 from jobs.registry import job_definitions
 from tests.factories import World, login
 from tests.payroll import files
-from tests.payroll.bank_support import MONTH, bank_csv, import_sheet
+from tests.payroll.bank_support import MONTH, import_bank_file, import_sheet
 from wage_guard import boundary, clock, partitioning
 from wage_guard.confirmations.models import WageConfirmation
 from wage_guard.extensions import db
 from wage_guard.organisations.models import Project
-from wage_guard.payroll import bank, partitions, services
+from wage_guard.payroll import partitions, services
 from wage_guard.payroll.bank_models import BankTransfer
 from wage_guard.payroll.models import PayrollImport, PayrollLine
 
@@ -185,11 +185,8 @@ def test_a_busy_default_partition_does_not_hold_up_an_import(app: Flask, world: 
 
 def test_a_confirmation_and_a_transfer_name_their_lines_month(app: Flask, world: World) -> None:
     import_sheet(app, world.project_b)
-    with app.test_request_context():
-        project = db.session.get(Project, world.project_b)
-        assert project is not None
-        bank.import_bank_results(None, project, MONTH, "代发回单.csv", bank_csv(), source="cli", now=clock.utcnow())
-        boundary.commit()
+    import_bank_file(app, world.project_b)
+    with app.app_context():
         confirmation = db.session.scalars(sa.select(WageConfirmation)).one()
         assert confirmation.line is not None
         assert confirmation.line.month == confirmation.month == MONTH

@@ -71,10 +71,10 @@ def keyed(value: str, purpose: str) -> str:
 #: here only when it commits, so a rollback cannot leave a hash behind that the database does not have.
 _COMMITTED_NODES: OrderedDict[tuple[int, int], bytes] = OrderedDict()
 _COMMITTED_LIMIT = 4096
-PENDING_NODES = _PENDING = "wage_guard.ledger.pending_nodes"
+PENDING_NODES = "wage_guard.ledger.pending_nodes"
 #: Set in ``session.info`` by a transaction that queued steps (the sequencer runs after its commit).
-QUEUED_STEPS = _QUEUED = "wage_guard.ledger.queued"
-ENTRIES, NODES, STATE, QUEUE = _ENTRIES, _NODES, _STATE, _QUEUE = (
+QUEUED_STEPS = "wage_guard.ledger.queued"
+ENTRIES, NODES, STATE, QUEUE = (
     LedgerEntry.__table__,
     LedgerNode.__table__,
     LedgerState.__table__,
@@ -95,7 +95,7 @@ class DbNodes:
 
     def get_many(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Fetch what is not known yet in one query (a proof needs about log2(size) of them)."""
-        pending = self._pending if self._pending is not None else db.session.info.get(_PENDING, {})
+        pending = self._pending if self._pending is not None else db.session.info.get(PENDING_NODES, {})
         for key in keys:
             if key not in self._cache:
                 found = pending.get(key) or _COMMITTED_NODES.get(key)
@@ -103,8 +103,8 @@ class DbNodes:
                     self._cache[key] = found
         wanted = [k for k in keys if k not in self._cache]
         if wanted:
-            query = sa.select(_NODES.c.level, _NODES.c.index, _NODES.c.hash).where(
-                sa.tuple_(_NODES.c.level, _NODES.c.index).in_(wanted)
+            query = sa.select(NODES.c.level, NODES.c.index, NODES.c.hash).where(
+                sa.tuple_(NODES.c.level, NODES.c.index).in_(wanted)
             )
             connection = self._connection or db.session.connection()
             for level, index, digest in connection.execute(query):
@@ -136,9 +136,9 @@ def append_many(items: list[tuple[str, str, dict[str, Any]]], *, now: datetime) 
         return []
     rows = [{"logged_at": now, "kind": k, "subject": s, "payload": canonical(p).decode()} for k, s, p in items]
     # A Core statement on the session's connection: appends are hot, and the ORM's bookkeeping costs more.
-    statement = _QUEUE.insert().returning(_QUEUE.c.id, sort_by_parameter_order=True)
+    statement = QUEUE.insert().returning(QUEUE.c.id, sort_by_parameter_order=True)
     ids = db.session.connection().execute(statement, rows).scalars().all()
-    db.session.info[_QUEUED] = True
+    db.session.info[QUEUED_STEPS] = True
     return [Queued(int(entry_id), kind, subject) for entry_id, (kind, subject, _) in zip(ids, items, strict=True)]
 
 
@@ -156,15 +156,15 @@ def promote_nodes(pending: dict[tuple[int, int], bytes]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _promote_committed_nodes(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
+    pending = session.info.pop(PENDING_NODES, None)
     if pending:
         promote_nodes(pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_uncommitted_nodes(session: Session, previous_transaction: object) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_QUEUED, None)
+    session.info.pop(PENDING_NODES, None)
+    session.info.pop(QUEUED_STEPS, None)
 
 
 def size() -> int:

@@ -57,34 +57,14 @@ def _partition():
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     op.execute("ALTER TABLE payroll_line ADD COLUMN month DATE")
     op.execute(_MONTH)
-    op.execute("ALTER TABLE payroll_line RENAME TO payroll_line_unpartitioned")
-    for constraint in ("pk_payroll_line", "uq_payroll_line_id_number_index", "fk_payroll_line_import_id_payroll_import",
-                       "fk_payroll_line_worker_id_worker"):
-        op.execute(f"ALTER TABLE payroll_line_unpartitioned DROP CONSTRAINT {constraint}")
-    for index in ("ix_payroll_line_import_id", "ix_payroll_line_worker_id", "ix_payroll_line_bounds_stale"):
-        op.execute(f"DROP INDEX {index}")
+    _set_aside("payroll_line_unpartitioned")
     op.execute("ALTER SEQUENCE payroll_line_id_seq OWNED BY NONE")
     op.execute(
         "CREATE TABLE payroll_line (LIKE payroll_line_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (month)"
     )
     op.execute("ALTER TABLE payroll_line ALTER COLUMN month SET NOT NULL")
     op.execute("ALTER SEQUENCE payroll_line_id_seq OWNED BY payroll_line.id")
-    op.execute("ALTER TABLE payroll_line ADD CONSTRAINT pk_payroll_line PRIMARY KEY (id, month)")
-    op.execute(
-        "ALTER TABLE payroll_line ADD CONSTRAINT uq_payroll_line_id_number_index "
-        "UNIQUE (id_number_index, import_id, month)"
-    )
-    op.execute(
-        "ALTER TABLE payroll_line ADD CONSTRAINT fk_payroll_line_import_id_payroll_import "
-        "FOREIGN KEY (import_id) REFERENCES payroll_import (id)"
-    )
-    op.execute(
-        "ALTER TABLE payroll_line ADD CONSTRAINT fk_payroll_line_worker_id_worker "
-        "FOREIGN KEY (worker_id) REFERENCES worker (id)"
-    )
-    op.execute("CREATE INDEX ix_payroll_line_import_id ON payroll_line (import_id)")
-    op.execute("CREATE INDEX ix_payroll_line_worker_id ON payroll_line (worker_id)")
-    op.execute("CREATE INDEX ix_payroll_line_bounds_stale ON payroll_line (import_id) WHERE bounds_stale")
+    _keys_and_indexes("id, month", "id_number_index, import_id, month")
     op.execute("CREATE TABLE payroll_line_default PARTITION OF payroll_line DEFAULT")
     months = set(op.get_bind().scalars(sa.text("SELECT DISTINCT month FROM payroll_line_unpartitioned")))
     for month in sorted(months | _ahead(date.today())):
@@ -101,6 +81,37 @@ def _partition():
             f"ALTER TABLE {table} ADD CONSTRAINT {_both(table, column, month)} FOREIGN KEY ({column}, {month}) "
             "REFERENCES payroll_line (id, month)"
         )
+
+
+_CONSTRAINTS = ("pk_payroll_line", "uq_payroll_line_id_number_index", "fk_payroll_line_import_id_payroll_import",
+                "fk_payroll_line_worker_id_worker")
+_INDEXES = ("ix_payroll_line_import_id", "ix_payroll_line_worker_id", "ix_payroll_line_bounds_stale")
+
+
+def _set_aside(name):
+    """Rename the lines' table to ``name`` and free the names of its keys and indexes for the new table."""
+    op.execute(f"ALTER TABLE payroll_line RENAME TO {name}")
+    for constraint in _CONSTRAINTS:
+        op.execute(f"ALTER TABLE {name} DROP CONSTRAINT {constraint}")
+    for index in _INDEXES:
+        op.execute(f"DROP INDEX {index}")
+
+
+def _keys_and_indexes(primary_key, unique):
+    """The new ``payroll_line``'s keys and indexes, with the names the models give them."""
+    op.execute(f"ALTER TABLE payroll_line ADD CONSTRAINT pk_payroll_line PRIMARY KEY ({primary_key})")
+    op.execute(f"ALTER TABLE payroll_line ADD CONSTRAINT uq_payroll_line_id_number_index UNIQUE ({unique})")
+    op.execute(
+        "ALTER TABLE payroll_line ADD CONSTRAINT fk_payroll_line_import_id_payroll_import "
+        "FOREIGN KEY (import_id) REFERENCES payroll_import (id)"
+    )
+    op.execute(
+        "ALTER TABLE payroll_line ADD CONSTRAINT fk_payroll_line_worker_id_worker "
+        "FOREIGN KEY (worker_id) REFERENCES worker (id)"
+    )
+    op.execute("CREATE INDEX ix_payroll_line_import_id ON payroll_line (import_id)")
+    op.execute("CREATE INDEX ix_payroll_line_worker_id ON payroll_line (worker_id)")
+    op.execute("CREATE INDEX ix_payroll_line_bounds_stale ON payroll_line (import_id) WHERE bounds_stale")
 
 
 def _ahead(today):
@@ -126,31 +137,12 @@ def _unpartition():
     for table, _name, column, month in _REFERENCES:
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_both(table, column, month)}")
     op.execute("ALTER SEQUENCE payroll_line_id_seq OWNED BY NONE")
-    op.execute("ALTER TABLE payroll_line RENAME TO payroll_line_partitioned")
-    for constraint in ("pk_payroll_line", "uq_payroll_line_id_number_index", "fk_payroll_line_import_id_payroll_import",
-                       "fk_payroll_line_worker_id_worker"):
-        op.execute(f"ALTER TABLE payroll_line_partitioned DROP CONSTRAINT {constraint}")
-    for index in ("ix_payroll_line_import_id", "ix_payroll_line_worker_id", "ix_payroll_line_bounds_stale"):
-        op.execute(f"DROP INDEX {index}")
+    _set_aside("payroll_line_partitioned")
     op.execute("CREATE TABLE payroll_line (LIKE payroll_line_partitioned INCLUDING DEFAULTS)")
     op.execute("INSERT INTO payroll_line SELECT * FROM payroll_line_partitioned")
     op.execute("DROP TABLE payroll_line_partitioned")
     op.execute("ALTER TABLE payroll_line DROP COLUMN month")
     op.execute("ALTER SEQUENCE payroll_line_id_seq OWNED BY payroll_line.id")
-    op.execute("ALTER TABLE payroll_line ADD CONSTRAINT pk_payroll_line PRIMARY KEY (id)")
-    op.execute(
-        "ALTER TABLE payroll_line ADD CONSTRAINT uq_payroll_line_id_number_index UNIQUE (id_number_index, import_id)"
-    )
-    op.execute(
-        "ALTER TABLE payroll_line ADD CONSTRAINT fk_payroll_line_import_id_payroll_import "
-        "FOREIGN KEY (import_id) REFERENCES payroll_import (id)"
-    )
-    op.execute(
-        "ALTER TABLE payroll_line ADD CONSTRAINT fk_payroll_line_worker_id_worker "
-        "FOREIGN KEY (worker_id) REFERENCES worker (id)"
-    )
-    op.execute("CREATE INDEX ix_payroll_line_import_id ON payroll_line (import_id)")
-    op.execute("CREATE INDEX ix_payroll_line_worker_id ON payroll_line (worker_id)")
-    op.execute("CREATE INDEX ix_payroll_line_bounds_stale ON payroll_line (import_id) WHERE bounds_stale")
+    _keys_and_indexes("id", "id_number_index, import_id")
     for table, name, column, _month in _REFERENCES:
         op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column}) REFERENCES payroll_line (id)")
