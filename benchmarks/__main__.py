@@ -3,6 +3,7 @@
 import sys
 
 from benchmarks import (
+    batch_contracts,
     contracts,
     enrolment_lcp,
     ledger,
@@ -19,7 +20,8 @@ from benchmarks import (
 
 def main() -> int:
     statuses = []
-    benchmarks = (contracts, signing_request, signing_throughput, verification_throughput, ledger, ledger_writers, merkle)
+    first = (contracts, signing_request, batch_contracts, signing_throughput, verification_throughput)
+    benchmarks = (*first, ledger, ledger_writers, merkle)
     for benchmark in (*benchmarks, enrolment_lcp, signing_lcp, payroll):
         statuses.append(benchmark.main([]))
         print()

@@ -63,7 +63,8 @@ def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
     from wage_guard.extensions import db
     from wage_guard.journeys import services as journeys
 
-    app = bench_app(url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    # Sealing stays inside its one POST (as before batch jobs), so that its cost per contract is measured alone.
+    app = bench_app(url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, BATCH_INLINE_MAX=10**9)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     clock.freeze(START)
     count = runs + WARM_UP
@@ -143,8 +144,14 @@ def _seal(app: Any, token: str) -> float:
     form = default_placement(client.get(f"/seal/{token}/seal").get_data(as_text=True))
     started = time.perf_counter()
     response = client.post(f"/seal/{token}/seal", data=form)
+    if response.status_code == 302:  # a batch above BATCH_INLINE_MAX: the scheduler's job seals it
+        from jobs.batches import run_contract_batches
+        from jobs.runner import run_job
+
+        while run_job(app, run_contract_batches):
+            pass
     elapsed = (time.perf_counter() - started) * 1000
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
     return elapsed
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from jobs.accounts import purge_login_records
+from jobs.batches import run_contract_batches
 from jobs.confirmations import purge_unverified_complaints, remind_wage_confirmations, request_wage_confirmations
 from jobs.contracts import check_document_store, contract_dates
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
@@ -32,6 +33,9 @@ class JobDefinition:
 
 def job_definitions(app: Flask) -> list[JobDefinition]:
     return [
+        JobDefinition(
+            "run_contract_batches", run_contract_batches, app.config["SCHEDULER_BATCH_INTERVAL_SECONDS"], at_start=True
+        ),
         JobDefinition("deliver_pending_sms", deliver_pending_sms, app.config["SCHEDULER_SMS_INTERVAL_SECONDS"]),
         JobDefinition("purge_stale_enrollments", purge_stale_enrollments, 600),
         JobDefinition("apply_phone_changes", apply_phone_changes, 300),

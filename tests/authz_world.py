@@ -89,6 +89,8 @@ class ObjectWorld:
     confirmations_b: list[int] = field(default_factory=list)
     confirm_token_b: str = ""
     complaints_b: list[int] = field(default_factory=list)
+    #: The batches B's contracts were issued in (each with its issuing and sealing runs).
+    batches_b: list[int] = field(default_factory=list)
 
 
 def build_object_world(app: Flask) -> ObjectWorld:
@@ -172,6 +174,7 @@ def build_object_world(app: Flask) -> ObjectWorld:
 
     with app.app_context():
         numbers = [db.session.get(Contract, i).number for i in (b1, b2, b3, b4)]  # type: ignore[union-attr]
+        batches_b = sorted({db.session.get(Contract, i).batch_id for i in (b1, b2, b3, b4)})  # type: ignore[union-attr]
         log_entries = db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) or 0
         ledger.publish_tree_head(now=clock.utcnow())  # so /log/entries/<seq> proves every entry
         for contract_id in (b1, b2, b3, b4):  # the page previews, as the signing pages would have rendered them
@@ -208,6 +211,7 @@ def build_object_world(app: Flask) -> ObjectWorld:
         log_entries=log_entries,
         payroll_import_b=payroll_import_b,
         markers_b=markers,
+        batches_b=batches_b,
     )
     world.confirmations_b, world.confirm_token_b, world.complaints_b = confirmations_b, confirm_token_b, complaints_b
     return world

@@ -52,6 +52,7 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from wage_guard import security
     from wage_guard.accounts import models as _accounts  # noqa: F401  (register every model with the metadata)
+    from wage_guard.batches import models as _batches  # noqa: F401
     from wage_guard.codes import models as _codes  # noqa: F401
     from wage_guard.complaints import models as _complaints  # noqa: F401
     from wage_guard.confirmations import models as _confirmations  # noqa: F401

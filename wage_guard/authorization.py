@@ -153,6 +153,8 @@ TABLE: dict[str, Access] = {
     "contracts.pdf": SEE_PROJECT,
     "contracts.evidence": SEE_PROJECT,
     "contracts.issue": MANAGE_PROJECT,
+    "contracts.batch": SEE_PROJECT,
+    "contracts.batch_progress": SEE_PROJECT,
     "contracts.withdraw": MANAGE_PROJECT,
     "contracts.change": MANAGE_PROJECT,
     "contracts.notice": MANAGE_PROJECT,
@@ -179,6 +181,8 @@ TABLE: dict[str, Access] = {
     "sign.employer_seal": Access(Audience.SEALING_SESSION),
     "sign.employer_page": Access(Audience.SEALING_SESSION),
     "sign.employer_seal_image": Access(Audience.SEALING_SESSION),
+    "sign.employer_progress": Access(Audience.SEALING_SESSION),  # the browser that has just sealed a large batch
+    "sign.employer_progress_json": Access(Audience.SEALING_SESSION),
     # The worker portal.
     "portal.start": Access(Audience.PORTAL_LOGIN),
     "portal.verify": Access(Audience.PORTAL_LOGIN),

@@ -167,6 +167,11 @@ class Config:
     #: Demo mode shows the SMS outbox page and the language switcher's demo banner.
     DEMO_MODE = False
     SCHEDULER_SMS_INTERVAL_SECONDS = 30
+    #: How often the scheduler looks for batch work (issuing, sealing) that a request left to it.
+    SCHEDULER_BATCH_INTERVAL_SECONDS = 1
+    #: Batches of at most this many contracts are issued or sealed inside the request (about 0.12 s and 0.05 s a
+    #: contract); larger ones go to the scheduler, with a progress bar, so that no request takes a second.
+    BATCH_INLINE_MAX = 5
     #: How soon a signed contract gets its long-term validation data (B-LTA) after the signing request.
     SCHEDULER_LONG_TERM_INTERVAL_SECONDS = 5
     #: How often a standby scheduler (one that found the scheduler lock taken) checks whether it is free again.

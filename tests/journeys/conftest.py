@@ -21,6 +21,19 @@ from wage_guard.organisations.models import Project
 from wage_guard.signing import ca_setup as signing
 
 SIGNATORY_PHONE = STAFF["employer_a"][1]
+#: The issue (and change) form's offer fields: task-based, daily pay; callers add the workers or the kind of change.
+OFFER_FORM = {
+    "term_type": "task",
+    "start_date": "2026-11-02",
+    "task_description": "主体结构完成",
+    "job_title": "钢筋工",
+    "work_place": "工地",
+    "pay_form": "daily",
+    "pay_amount": "350",
+    "probation_months": "0",
+}
+#: The issue form as a foreman submits it on project A, who confirms that no minimum wage is known for 高青县.
+ISSUE_FORM = {**OFFER_FORM, "confirm_minimum_wage": "y"}
 WORKERS = {"李四": ("37032219850315123", "+8613812345678"), "王五": ("37032219900101002", "+8613812345679")}
 
 

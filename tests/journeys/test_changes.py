@@ -10,6 +10,7 @@ from flask import Flask
 from tests.conftest import advance
 from tests.factories import login
 from tests.journeys.conftest import (
+    OFFER_FORM,
     SIGNATORY_PHONE,
     WORKERS,
     SigningWorld,
@@ -32,17 +33,7 @@ LI_PHONE = WORKERS["李四"][1]
 def change(app: Flask, sw: SigningWorld, contract_id: int, kind: str, **fields: str) -> int:
     foreman = app.test_client()
     login(foreman, "foreman_a")
-    form = {
-        "kind": kind,
-        "term_type": "task",
-        "start_date": "2026-11-02",
-        "task_description": "主体结构完成",
-        "job_title": "钢筋工",
-        "work_place": "工地",
-        "pay_form": "daily",
-        "pay_amount": "350",
-        "probation_months": "0",
-    }
+    form = {"kind": kind, **OFFER_FORM}
     form.update(fields)
     response = foreman.post(f"/projects/{sw.base.project_a}/contracts/{contract_id}/change", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)

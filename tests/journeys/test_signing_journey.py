@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from tests.conftest import advance
 from tests.factories import latest_code, login
 from tests.journeys.conftest import (
+    ISSUE_FORM,
     SIGNATORY_PHONE,
     WORKERS,
     SigningWorld,
@@ -47,18 +48,7 @@ def sign_one(app: Flask, sw: SigningWorld, name: str = "李四") -> int:
 def test_foreman_issues_employer_seals_worker_signs(app: Flask, signing_world: SigningWorld) -> None:
     foreman = app.test_client()
     login(foreman, "foreman_a")
-    form = {
-        "enrollment_ids": [str(v) for v in signing_world.enrollments.values()],
-        "term_type": "task",
-        "start_date": "2026-11-02",
-        "task_description": "主体结构完成",
-        "job_title": "钢筋工",
-        "work_place": "工地",
-        "pay_form": "daily",
-        "pay_amount": "350",
-        "probation_months": "0",
-        "confirm_minimum_wage": "y",  # no minimum wage is known for 高青县 in the seed data
-    }
+    form = {**ISSUE_FORM, "enrollment_ids": [str(v) for v in signing_world.enrollments.values()]}
     response = foreman.post(f"/projects/{signing_world.base.project_a}/contracts/new", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
@@ -326,18 +316,7 @@ def test_unlawful_or_unprintable_contracts_are_not_issued(
 ) -> None:
     foreman = app.test_client()
     login(foreman, "foreman_a")
-    form = {
-        "enrollment_ids": [str(signing_world.enrollments["李四"])],
-        "term_type": "task",
-        "start_date": "2026-11-02",
-        "task_description": "主体结构完成",
-        "job_title": "钢筋工",
-        "work_place": "工地",
-        "pay_form": "daily",
-        "pay_amount": "350",
-        "probation_months": "0",
-        "confirm_minimum_wage": "y",  # no minimum wage is known for 高青县 in the seed data
-    }
+    form = {**ISSUE_FORM, "enrollment_ids": [str(signing_world.enrollments["李四"])]}
     form.update({k: str(v) for k, v in changes.items()})
     response = foreman.post(f"/projects/{signing_world.base.project_a}/contracts/new", data=form)
     assert response.status_code == 422

@@ -309,6 +309,23 @@ def test_a_step_rolled_back_never_reaches_the_log(app: Flask) -> None:
     assert _log_after_sequencing(app) == [(0, kept.entry_id)]
 
 
+def test_a_released_savepoint_is_not_a_commit(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLAlchemy reports a released savepoint as a commit: the sequencer must not run then (it would wait for the
+    request's own write lock on SQLite), and the steps go into the log at the real commit."""
+    calls: list[bool] = []
+    real = sequencer.integrate_queued
+    monkeypatch.setattr(sequencer, "integrate_queued", lambda wait=True: calls.append(wait) or real(wait=wait))
+    with app.app_context():
+        first = services.append("request_step", "subject:x", {"n": 1}, now=clock.utcnow())
+        with db.session.begin_nested():
+            second = services.append("request_step", "subject:x", {"n": 2}, now=clock.utcnow())
+        assert calls == []
+        boundary.commit()
+        assert calls == [False]
+        assert services.size() == 2
+    assert _log_after_sequencing(app) == [(0, first.entry_id), (1, second.entry_id)]
+
+
 def test_a_request_does_not_wait_for_another_requests_open_transaction(app: Flask) -> None:
     """The point of the queue: one request's open transaction (its step written, not committed) does not hold up
     another request's step, which reaches the log first. With a lock shared by all writers the second request

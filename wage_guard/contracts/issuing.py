@@ -18,11 +18,12 @@ from wage_guard.accounts.models import User
 from wage_guard.contracts import ages, defaults, lifecycle, rules, terms
 from wage_guard.contracts.lifecycle import Kind, Status
 from wage_guard.contracts.models import Contract
+from wage_guard.documents import fonts
 from wage_guard.enrollment.models import Enrollment
-from wage_guard.errors import ValidationFailed
+from wage_guard.errors import Conflict, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
-from wage_guard.organisations.models import Project
+from wage_guard.organisations.models import MinimumWage, Project, TierMinimumWage
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,44 @@ class ContractOffer:
     other_terms: str = ""
     #: Codes of the warnings the foreman has confirmed (``rules.BACKDATED_START``, ``rules.MINIMUM_WAGE_UNKNOWN``).
     confirmed: frozenset[str] = frozenset()
+
+
+def offer_params(offer: ContractOffer) -> dict[str, Any]:
+    """The offer as JSON, for a batch the scheduler issues later (``offer_from_params`` reads it back)."""
+    return {
+        "term_type": offer.term_type.value,
+        "start_date": offer.start_date.isoformat(),
+        "end_date": offer.end_date.isoformat() if offer.end_date else None,
+        "job_title": offer.job_title,
+        "work_place": offer.work_place,
+        "pay_form": offer.pay_form.value,
+        "pay_amount": str(offer.pay_amount),
+        "task_description": offer.task_description,
+        "piece_unit": offer.piece_unit,
+        "probation_months": offer.probation_months,
+        "probation_pay": None if offer.probation_pay is None else str(offer.probation_pay),
+        "other_terms": offer.other_terms,
+        "confirmed": sorted(offer.confirmed),
+    }
+
+
+def offer_from_params(params: dict[str, Any]) -> ContractOffer:
+    end, probation_pay = params["end_date"], params["probation_pay"]
+    return ContractOffer(
+        term_type=terms.TermType(params["term_type"]),
+        start_date=date.fromisoformat(params["start_date"]),
+        end_date=date.fromisoformat(end) if end else None,
+        job_title=params["job_title"],
+        work_place=params["work_place"],
+        pay_form=terms.PayForm(params["pay_form"]),
+        pay_amount=Decimal(params["pay_amount"]),
+        task_description=params["task_description"],
+        piece_unit=params["piece_unit"],
+        probation_months=params["probation_months"],
+        probation_pay=None if probation_pay is None else Decimal(probation_pay),
+        other_terms=params["other_terms"],
+        confirmed=frozenset(params["confirmed"]),
+    )
 
 
 class NeedsConfirmation(ValidationFailed):
@@ -112,12 +151,25 @@ def require_lawful(
     :raises NeedsConfirmation: listing the unconfirmed warnings (never when ``confirmed`` is None: a change to a
         contract in force has no confirmation step).
     """
-    county = entry.project.county
-    wage = county.minimum_wage_on(contract_terms.start_date)
+    wage = entry.project.county.minimum_wage_on(contract_terms.start_date)
+    earlier = had_contract_with(entry.worker_id, entry.project.employer_id)
+    return judge(entry, contract_terms, now, wage=wage, earlier_contract=earlier, confirmed=confirmed)
+
+
+def judge(
+    entry: Enrollment,
+    contract_terms: terms.ContractTerms,
+    now: datetime,
+    *,
+    wage: MinimumWage | TierMinimumWage | None,
+    earlier_contract: bool,
+    confirmed: frozenset[str] | None,
+) -> Checked:
+    """``require_lawful`` with the database's facts already read (``check_batch`` reads them once per batch)."""
     facts = rules.Facts(
         today=clock.china_date(now),
         minimum_wage_monthly=wage.monthly if wage else None,
-        earlier_contract_with_employer=had_contract_with(entry.worker_id, entry.project.employer_id),
+        earlier_contract_with_employer=earlier_contract,
     )
     problems = rules.findings(contract_terms, facts, rules.Effect.REFUSE)
     if problems:
@@ -134,23 +186,74 @@ def require_lawful(
             "R02": {
                 "outcome": rules.Outcome.INCONCLUSIVE.value,
                 "reason": "minimum_wage_unknown",
-                "county": county.code,
+                "county": entry.project.county.code,
                 "start_date": contract_terms.start_date.isoformat(),
             }
         }
     return Checked(sorted({w.rule for w in warnings} & (confirmed or frozenset())), note)
 
 
-def had_contract_with(worker_id: int, employer_id: int) -> bool:
-    """Whether the worker ever concluded a labour contract with the employer, on any project (第十九条第二款)."""
+def check_batch(project: Project, entries: list[Enrollment], offer: ContractOffer, *, signatory: User, now: datetime) -> None:
+    """Every check of issuing, for a whole batch, before anything is stored or rendered: no open contract, lawful
+    terms with their warnings confirmed, and text the contract font can print. The database's facts are read once
+    for the batch (a batch of 500 is checked inside one request; the rendering is left to the batch job).
+
+    :raises Conflict, ValidationFailed, NeedsConfirmation: naming the first worker with a problem.
+    """
+    under_contract = enrollments_under_contract(project)
+    earlier = workers_with_contract(project.employer_id, [e.worker_id for e in entries])
+    wage = project.county.minimum_wage_on(offer.start_date)
+    for entry in entries:
+        if entry.id in under_contract:
+            raise already_under_contract(entry)
+        contract_terms = build_terms(project, entry, offer, signatory=signatory)
+        judge(entry, contract_terms, now, wage=wage, earlier_contract=entry.worker_id in earlier, confirmed=offer.confirmed)
+        require_printable(entry, contract_terms)
+
+
+def require_printable(entry: Enrollment, contract_terms: terms.ContractTerms) -> None:
+    """Refuse terms with a character the contract font cannot draw (the rendering would fail later)."""
+    try:
+        fonts.require_glyphs("\n".join(_texts(contract_terms.to_dict())))
+    except fonts.MissingGlyphError as exc:
+        raise cannot_print(entry.worker.name, exc) from exc
+
+
+def cannot_print(worker_name: str, exc: fonts.MissingGlyphError) -> ValidationFailed:
+    return ValidationFailed(_("The contract for %(name)s cannot be printed: %(reason)s", name=worker_name, reason=str(exc)))
+
+
+def already_under_contract(entry: Enrollment) -> Conflict:
+    return Conflict(
+        _("%(name)s already has a contract on this project that is in force or being signed.", name=entry.worker.name)
+    )
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
+def workers_with_contract(employer_id: int, worker_ids: list[int]) -> set[int]:
+    """Which of the workers ever concluded a labour contract with the employer (第十九条第二款), in one query."""
     never_concluded = [*lifecycle.OPEN, Status.REFUSED, Status.WITHDRAWN]
-    query = sa.select(Contract.id).where(
-        Contract.worker_id == worker_id,
+    query = sa.select(Contract.worker_id).where(
+        Contract.worker_id.in_(worker_ids),
         Contract.employer_id == employer_id,
         Contract.kind.in_([Kind.ORIGINAL, Kind.RENEWAL]),
         Contract.status.not_in(never_concluded),
     )
-    return db.session.scalar(query.limit(1)) is not None
+    return set(db.session.scalars(query.distinct()))
+
+
+def had_contract_with(worker_id: int, employer_id: int) -> bool:
+    """Whether the worker ever concluded a labour contract with the employer, on any project (第十九条第二款)."""
+    return worker_id in workers_with_contract(employer_id, [worker_id])
 
 
 def open_or_in_force(entry: Enrollment) -> Contract | None:

@@ -26,7 +26,7 @@ from wage_guard.documents import contract as rendering
 from wage_guard.documents import fonts, previews
 from wage_guard.documents.store import document_store
 from wage_guard.enrollment.models import Enrollment
-from wage_guard.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from wage_guard.errors import InvalidTransition, NotFound, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.organisations.models import Project
@@ -37,24 +37,50 @@ from wage_guard.organisations.models import Project
 def issue_contracts(
     actor: User, project: Project, enrollment_ids: list[int], offer: ContractOffer, *, now: datetime
 ) -> ContractBatch:
-    """Render one contract per roster entry and send the batch to the employer's signatory for sealing.
+    """Render one contract per roster entry and send the batch to the employer's signatory for sealing, all in
+    the caller's transaction (the batch job, ``batches.kinds``, does the same one contract at a time).
 
     :raises ValidationFailed: naming the worker and the clause when any contract would be unlawful or
         unprintable; nothing is stored in that case.
     """
-    from wage_guard.journeys import links as signing_links
+    batch, entries = new_batch(actor, project, enrollment_ids, offer, now=now)
+    for entry in entries:
+        issue_to(actor, batch, entry, offer, now=now)
+    db.session.flush()
+    send_for_sealing(batch, now=now)
+    return batch
+
+
+def new_batch(
+    actor: User, project: Project, enrollment_ids: list[int], offer: ContractOffer, *, now: datetime
+) -> tuple[ContractBatch, list[Enrollment]]:
+    """Check the whole batch (``issuing.check_batch``) and store its row; nothing is rendered yet."""
     from wage_guard.journeys import services as journeys
 
     entries = _roster_entries(project, enrollment_ids)
-    signatory = journeys.employer_signatory(project.employer)
+    issuing.check_batch(project, entries, offer, signatory=journeys.employer_signatory(project.employer), now=now)
     batch = ContractBatch(project=project, created_by_id=actor.id, created_at=now)
     db.session.add(batch)
-    for entry in entries:
-        contract_terms = build_terms(project, entry, offer, signatory=signatory)
-        _issue_one(actor, batch, entry, contract_terms, Kind.ORIGINAL, None, now, confirmed=offer.confirmed)
     db.session.flush()
-    signing_links.send_employer_link(batch, signatory, now=now)
-    return batch
+    return batch, entries
+
+
+def issue_to(actor: User, batch: ContractBatch, entry: Enrollment, offer: ContractOffer, *, now: datetime) -> Contract:
+    """Render and store one worker's contract of the batch (the checks run again: time may have passed)."""
+    from wage_guard.journeys import services as journeys
+
+    contract_terms = build_terms(batch.project, entry, offer, signatory=journeys.employer_signatory(batch.project.employer))
+    return _issue_one(actor, batch, entry, contract_terms, Kind.ORIGINAL, None, now, confirmed=offer.confirmed)
+
+
+def send_for_sealing(batch: ContractBatch, *, now: datetime) -> None:
+    """Text the employer's signatory the sealing link for the batch's contracts that wait for the seal."""
+    from wage_guard.journeys import links as signing_links
+    from wage_guard.journeys import services as journeys
+
+    db.session.refresh(batch)
+    if any(c.status is Status.AWAITING_EMPLOYER for c in batch.contracts):
+        signing_links.send_employer_link(batch, journeys.employer_signatory(batch.project.employer), now=now)
 
 
 @dataclass(frozen=True)
@@ -89,9 +115,7 @@ def _issue_one(
     contract in force) skips the confirmation step, and the data-quality note is kept either way."""
     checked = None if ending else issuing.require_lawful(entry, contract_terms, now, confirmed=confirmed)
     if kind is Kind.ORIGINAL and issuing.open_or_in_force(entry) is not None:
-        raise Conflict(
-            _("%(name)s already has a contract on this project that is in force or being signed.", name=entry.worker.name)
-        )
+        raise issuing.already_under_contract(entry)
     contract = Contract(
         number="pending",
         kind=kind,
@@ -149,9 +173,7 @@ def _render(contract: Contract, contract_terms: terms.ContractTerms, worker_name
             contract_terms, contract_number=contract.number, verify_url=verification_url(contract), title=_title(contract)
         )
     except fonts.MissingGlyphError as exc:
-        raise ValidationFailed(
-            _("The contract for %(name)s cannot be printed: %(reason)s", name=worker_name, reason=str(exc))
-        ) from exc
+        raise issuing.cannot_print(worker_name, exc) from exc
 
 
 def _title(contract: Contract) -> str | None:
@@ -282,6 +304,14 @@ def get_contract(project: Project, contract_id: int) -> Contract:
     if contract is None or contract.project_id != project.id:
         raise NotFound(_("This contract does not exist or belongs to another project."))
     return contract
+
+
+def get_batch(project: Project, batch_id: int) -> ContractBatch:
+    """A contract batch of the project. :raises NotFound: no such batch on this project."""
+    batch = db.session.get(ContractBatch, batch_id)
+    if batch is None or batch.project_id != project.id:
+        raise NotFound(_("No such batch of contracts on this project."))
+    return batch
 
 
 def _roster_entries(project: Project, enrollment_ids: list[int]) -> list[Enrollment]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
 from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
+from wage_guard.batches import kinds
+from wage_guard.batches import queries as batch_queries
 from wage_guard.contracts import ages, endings, issuing, notice_state, queries, services, severance, terms
 from wage_guard.contracts.forms import CONFIRMATIONS, ChangeForm, IssueForm, NoticeForm, OfferForm
 from wage_guard.contracts.issuing import NeedsConfirmation
@@ -20,6 +22,7 @@ from wage_guard.i18n import _
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.models import Project
 from wage_guard.security import actor, requester, role_required, staff_required
+from wage_guard.settings import settings
 
 bp = Blueprint("contracts", __name__, url_prefix="/projects/<int:project_id>/contracts")
 MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
@@ -78,14 +81,41 @@ def issue(project_id: int):  # type: ignore[no-untyped-def]
         return render_template("contracts/issue.html", **context), 422 if form.is_submitted() else 200
     offer = replace(_only_relevant(offer_from(form)), confirmed=form.confirmed())
     try:
-        batch = services.issue_contracts(actor(), project, form.enrollment_ids.data, offer, now=clock.utcnow())
+        run = kinds.start_issuing(
+            actor(), project, form.enrollment_ids.data, offer, now=clock.utcnow(), inline_max=settings().batch_inline_max
+        )
     except NeedsConfirmation as error:
         return boundary.failed_form("contracts/issue.html", error, **{**context, "warnings": error.warnings})
     except WageGuardError as error:
         return boundary.failed_form("contracts/issue.html", error, **context)
     boundary.commit()
-    flash(_("%(n)d contracts issued. The employer has been asked to seal them.", n=len(batch.contracts)), "info")
+    if run.finished_at is None:  # a large batch: the scheduler issues it while the foreman watches
+        return redirect(url_for("contracts.batch", project_id=project_id, batch_id=run.contract_batch_id))
+    flash(_("%(n)d contracts issued. The employer has been asked to seal them.", n=run.total), "info")
     return redirect(url_for("contracts.list_contracts", project_id=project_id))
+
+
+@bp.get("/batches/<int:batch_id>")
+@staff_required
+def batch(project_id: int, batch_id: int):  # type: ignore[no-untyped-def]
+    """A batch's progress: its contracts being issued, then sealed, with any contract that could not be."""
+    project = organisations.get_project(actor(), project_id)
+    contract_batch = services.get_batch(project, batch_id)
+    return render_template(
+        "contracts/batch.html",
+        project=project,
+        batch=contract_batch,
+        runs=batch_queries.batch_progress(contract_batch.id),
+        status_url=url_for("contracts.batch_progress", project_id=project_id, batch_id=batch_id),
+    )
+
+
+@bp.get("/batches/<int:batch_id>/progress.json")
+@staff_required
+def batch_progress(project_id: int, batch_id: int) -> Response:
+    """The figures of the progress bars, polled by ``static/js/progress.js``."""
+    contract_batch = services.get_batch(organisations.get_project(actor(), project_id), batch_id)
+    return jsonify([progress.as_json() for progress in batch_queries.batch_progress(contract_batch.id)])
 
 
 def _only_relevant(offer: services.ContractOffer) -> services.ContractOffer:

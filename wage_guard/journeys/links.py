@@ -117,16 +117,25 @@ def _text_worker_link(contract: Contract, *, now: datetime) -> None:
     )
 
 
-def resolve(token: str, party: str, *, now: datetime) -> SigningLink:
-    """Find a live link.
+def find(token: str, party: str) -> SigningLink:
+    """The link of the token, live or not (the pages after a signing still need to know it).
 
-    :raises NotFound: unknown token. :raises Gone: expired, or already used to sign.
+    :raises NotFound: unknown token.
     """
     link = db.session.scalar(
         sa.select(SigningLink).where(SigningLink.token_hash == token_hash(token), SigningLink.party == party)
     )
     if link is None:
         raise NotFound(_("This signing link is not valid. Please use the link in your latest text message."))
+    return link
+
+
+def resolve(token: str, party: str, *, now: datetime) -> SigningLink:
+    """Find a live link.
+
+    :raises NotFound: unknown token. :raises Gone: expired, or already used to sign.
+    """
+    link = find(token, party)
     if link.used_at is not None and party == EMPLOYER:
         raise Gone(_("The company seal has already been applied with this link. Nothing more to do here."))
     if link.used_at is not None:

@@ -184,23 +184,40 @@ def sign_as_worker(
     return contract
 
 
-def seal_as_employer(
-    link: SigningLink, placement: Placement, *, now: datetime, requester: codes.Requester, verified_at: float | None
-) -> list[Contract]:
-    """Apply the company seal to every contract of the batch at the chosen place, then send each worker a link."""
+def begin_sealing(link: SigningLink, placement: Placement, *, now: datetime, verified_at: float | None) -> list[Contract]:
+    """Accept the signatory's seal for the batch: a fresh code, a place wholly on the page, and the link used up
+    (exactly one of two concurrent requests). Returns the contracts to seal, each with ``seal_one``, in this
+    request or in the batch job (``batches.kinds``).
+    """
     _require_fresh(verified_at, now)
     sealable = signing_links.pending_contracts(link)
+    _box(sealable[0].current_document.pdf, placement)  # the batch shares one layout; each is checked again
     _claim(link, now)
-    employer = sealable[0].employer
+    return sealable
+
+
+def seal_one(link: SigningLink, contract: Contract, placement: Placement, *, now: datetime, requester: codes.Requester) -> None:
+    """Apply the company seal to one contract of the batch at the chosen place, then text the worker a link (a
+    notice is complete with the seal and delivered instead).
+
+    :raises Conflict: the contract no longer waits for the seal (withdrawn since).
+    """
+    if contract.status is not Status.AWAITING_EMPLOYER:
+        raise Conflict(
+            _(
+                "Contract %(number)s no longer waits for the company seal: it is %(status)s.",
+                number=contract.number,
+                status=contract.status.label,
+            )
+        )
+    employer = contract.employer
     identity = signing.identity_for("employer", employer.id, common_name=employer.name, organization=employer.name, now=now)
     image = _dated(_company_seal(employer.name), clock.china_date(now))
-    for contract in sealable:
-        _sign_one(contract, link, identity, placement, image, now=now, requester=requester, party=EMPLOYER)
-        if contract.status is Status.SERVED:  # a notice: complete with the seal, delivered rather than signed
-            notices.served(contract, now=now)
-        else:
-            signing_links.send_worker_link(contract, now=now)
-    return sealable
+    _sign_one(contract, link, identity, placement, image, now=now, requester=requester, party=EMPLOYER)
+    if contract.status is Status.SERVED:
+        notices.served(contract, now=now)
+    else:
+        signing_links.send_worker_link(contract, now=now)
 
 
 #: Per party: the signature field, the reason written into the signature, the stage stored, the lifecycle event.

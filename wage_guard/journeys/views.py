@@ -6,10 +6,13 @@ notice acknowledged (workers). Every request re-resolves the link, so an expired
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, session, url_for
 from sqlalchemy.exc import IntegrityError
 
 from wage_guard import boundary, clock
+from wage_guard.batches import kinds
+from wage_guard.batches import queries as batch_queries
+from wage_guard.batches.models import BatchRun
 from wage_guard.contracts import services as contracts
 from wage_guard.contracts.forms import CodeForm, PlacementForm, RefuseForm
 from wage_guard.contracts.lifecycle import Kind
@@ -22,6 +25,7 @@ from wage_guard.i18n import _
 from wage_guard.journeys import links as signing_links
 from wage_guard.journeys import services as journeys
 from wage_guard.security import requester
+from wage_guard.settings import settings
 from wage_guard.sms.phones import mask_mobile
 
 bp = Blueprint("sign", __name__)
@@ -335,13 +339,46 @@ def employer_seal(token: str):  # type: ignore[no-untyped-def]
     if not form.is_submitted():
         return render_template("sign/sign.html", **_sign_context(link, token, journeys.EMPLOYER, form))
     try:
-        sealed = journeys.seal_as_employer(
-            link, _placement_from(form), now=clock.utcnow(), requester=requester(), verified_at=_state(link).get("verified_at")
+        run = kinds.start_sealing(
+            link,
+            _placement_from(form),
+            now=clock.utcnow(),
+            requester=requester(),
+            verified_at=_state(link).get("verified_at"),
+            inline_max=settings().batch_inline_max,
         )
     except WageGuardError as error:
         return boundary.failed_form("sign/sign.html", error, **_sign_context_safe(token, journeys.EMPLOYER, form))
     boundary.commit()
-    return render_template("sign/sealed.html", contracts=sealed)
+    if run.finished_at is not None:
+        return render_template("sign/sealed.html", contracts=kinds.sealed_contracts(run))
+    _remember(link, sealing_run=run.id)
+    return redirect(url_for("sign.employer_progress", token=token))
+
+
+@bp.get("/seal/<token>/progress")
+def employer_progress(token: str):  # type: ignore[no-untyped-def]
+    """The browser that sealed a large batch watches the scheduler apply the seal, then sees what was sealed."""
+    run = _sealing_run(token)
+    progress = batch_queries.run_progress(run)
+    contracts_sealed = kinds.sealed_contracts(run) if progress.finished else []
+    status_url = url_for("sign.employer_progress_json", token=token)
+    return render_template("sign/sealing.html", progress=progress, contracts=contracts_sealed, status_url=status_url)
+
+
+@bp.get("/seal/<token>/progress.json")
+def employer_progress_json(token: str) -> Response:
+    return jsonify([batch_queries.run_progress(_sealing_run(token)).as_json()])
+
+
+def _sealing_run(token: str) -> BatchRun:
+    """The sealing run this browser started with the (now used) link; 404 for any other browser or link."""
+    link = signing_links.find(token, journeys.EMPLOYER)
+    run_id = _state(link).get("sealing_run")
+    run = batch_queries.run_by_id(int(run_id)) if run_id is not None else None
+    if run is None or run.params.get("link_id") != link.id:
+        abort(404)
+    return run
 
 
 @bp.get("/seal/<token>/pages/<int:contract_id>/<int:page>.webp")

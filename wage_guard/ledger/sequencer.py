@@ -129,6 +129,8 @@ def _insert_ignoring_conflict(dialect: str) -> Any:
 def _integrate_after_commit(session: Session) -> None:
     """Steps this transaction queued go into the log now, unless another process is sequencing (it or the next
     run takes them); a failure here is logged and left to the scheduler's sequencer."""
+    if session.in_nested_transaction():  # a savepoint released (SQLAlchemy fires this too): not committed yet
+        return
     if not session.info.pop(QUEUED_STEPS, False) or not current_app.config["LEDGER_INTEGRATE_AFTER_COMMIT"]:
         return
     try:

@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from wage_guard import clock
 from wage_guard.extensions import db
@@ -156,15 +156,18 @@ def promote_nodes(pending: dict[tuple[int, int], bytes]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _promote_committed_nodes(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction may still roll back
+        return
     pending = session.info.pop(PENDING_NODES, None)
     if pending:
         promote_nodes(pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_uncommitted_nodes(session: Session, previous_transaction: object) -> None:
-    session.info.pop(PENDING_NODES, None)
-    session.info.pop(QUEUED_STEPS, None)
+def _forget_uncommitted_nodes(session: Session, previous_transaction: SessionTransaction) -> None:
+    session.info.pop(PENDING_NODES, None)  # some may be the savepoint's: forget all (they are only a cache)
+    if not previous_transaction.nested:  # steps queued before a savepoint that rolled back are still to commit
+        session.info.pop(QUEUED_STEPS, None)
 
 
 def size() -> int:
