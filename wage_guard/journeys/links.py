@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -142,15 +143,28 @@ def resolve(token: str, party: str, *, now: datetime) -> SigningLink:
         raise Gone(_("This link has already been used to sign. You can see your signed contracts in 'My contracts'."))
     if clock.as_utc(link.expires_at) <= now:
         raise Gone(_("This signing link has expired. Please ask the site office to send it again."))
-    if not pending_contracts(link):
+    if first_pending(link) is None:
         raise Gone(_("There is nothing left to sign with this link."))
     return link
 
 
 def pending_contracts(link: SigningLink) -> list[Contract]:
-    """The contracts this link may still sign."""
+    """The contracts this link may still sign, in order."""
+    return list(db.session.scalars(_pending(link).order_by(Contract.id)))
+
+
+def first_pending(link: SigningLink, contract_id: int | None = None) -> Contract | None:
+    """The first contract this link may still sign (or the one with ``contract_id``, if it may), without loading
+    the others: a sealing link may cover hundreds."""
+    query = _pending(link) if contract_id is None else _pending(link).where(Contract.id == contract_id)
+    return db.session.scalar(query.order_by(Contract.id).limit(1))
+
+
+def pending_count(link: SigningLink) -> int:
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(_pending(link).subquery())) or 0)
+
+
+def _pending(link: SigningLink) -> sa.Select[Any]:
     if link.party == WORKER:
-        assert link.contract is not None
-        return [link.contract] if link.contract.status is Status.AWAITING_WORKER else []
-    assert link.batch is not None
-    return [c for c in link.batch.contracts if c.status is Status.AWAITING_EMPLOYER]
+        return sa.select(Contract).where(Contract.id == link.contract_id, Contract.status == Status.AWAITING_WORKER)
+    return sa.select(Contract).where(Contract.batch_id == link.batch_id, Contract.status == Status.AWAITING_EMPLOYER)

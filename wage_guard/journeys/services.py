@@ -117,10 +117,10 @@ def _actor(link: SigningLink) -> str:
 
 
 def _record_all(link: SigningLink, kind: str, now: datetime, requester: codes.Requester, **details: object) -> None:
-    for contract in signing_links.pending_contracts(link):
-        contracts.record(
-            contract, kind, _actor(link), now, ip_address=requester.ip_address, user_agent=requester.user_agent, **details
-        )
+    pending = signing_links.pending_contracts(link)
+    contracts.record_many(
+        pending, kind, _actor(link), now, ip_address=requester.ip_address, user_agent=requester.user_agent, **details
+    )
 
 
 def send_code(link: SigningLink, *, now: datetime, requester: codes.Requester) -> None:
@@ -191,6 +191,8 @@ def begin_sealing(link: SigningLink, placement: Placement, *, now: datetime, ver
     """
     _require_fresh(verified_at, now)
     sealable = signing_links.pending_contracts(link)
+    if not sealable:
+        raise Gone(_("There is nothing left to sign with this link."))
     _box(sealable[0].current_document.pdf, placement)  # the batch shares one layout; each is checked again
     _claim(link, now)
     return sealable
@@ -353,4 +355,6 @@ def seal_image(link: SigningLink) -> bytes:
     if link.party == WORKER:
         assert link.contract is not None
         return _worker_seal(link.contract.worker.name)
-    return _company_seal(signing_links.pending_contracts(link)[0].employer.name)
+    first = signing_links.first_pending(link)
+    assert first is not None
+    return _company_seal(first.employer.name)

@@ -110,7 +110,7 @@ def _verify(token: str, party: str):  # type: ignore[no-untyped-def]
 
 def _page(token: str, party: str, contract_id: int, page: int) -> Response:
     link = _verified(token, party)
-    contract = next((c for c in signing_links.pending_contracts(link) if c.id == contract_id), None)
+    contract = signing_links.first_pending(link, contract_id)
     if contract is None:
         abort(404)
     images = _previews(contract)
@@ -140,7 +140,8 @@ def _placement_from(form: PlacementForm) -> journeys.Placement:
 
 
 def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm) -> dict[str, object]:
-    contract = signing_links.pending_contracts(link)[0]
+    contract = signing_links.first_pending(link)
+    assert contract is not None  # the link resolved: something is pending
     pdf = contract.current_document.pdf
     sizes = previews.page_sizes(pdf)
     role = "worker" if party == journeys.WORKER else "employer"
@@ -158,7 +159,7 @@ def _sign_context(link: SigningLink, token: str, party: str, form: PlacementForm
         "preview_size": (previews.PHONE_WIDTH, round(previews.PHONE_WIDTH * sizes[0][1] / sizes[0][0])),
         "fraction": journeys.seal_fraction(pdf, party),
         "default": default,
-        "count": len(signing_links.pending_contracts(link)),
+        "count": signing_links.pending_count(link),
         "key_terms": contracts.contract_terms(contract),
     }
 
@@ -200,7 +201,8 @@ def worker_notice(token: str):  # type: ignore[no-untyped-def]
 def worker_terms(token: str):  # type: ignore[no-untyped-def]
     """The reading view: the key terms first, then the whole contract as text in large type, read aloud on request."""
     link = _verified(token, journeys.WORKER)
-    contract: Contract = signing_links.pending_contracts(link)[0]
+    contract = signing_links.first_pending(link)
+    assert contract is not None
     return render_template(
         "sign/terms.html",
         token=token,
