@@ -60,6 +60,32 @@ def entry_bytes(entry: LedgerEntry) -> bytes:
     )
 
 
+def leaf_bytes(seq: int, logged_at: datetime, kind: str, subject: str, payload: str) -> bytes:
+    """``entry_bytes`` for a step whose payload is stored as canonical JSON, as every queued step is: spliced into
+    place rather than parsed and written again (the sequencer hashes thousands a second). The keys are in sorted
+    order, as ``canonical`` writes them; ``ledger verify`` recomputes every leaf with ``entry_bytes``, so a payload
+    that was not canonical would show there rather than pass."""
+    return b"".join(
+        (
+            b'{"kind":',
+            _json(kind),
+            b',"payload":',
+            payload.encode(),
+            b',"seq":',
+            str(seq).encode(),
+            b',"subject":',
+            _json(subject),
+            b',"time":',
+            _json(clock.as_utc(logged_at).isoformat()),
+            b"}",
+        )
+    )
+
+
+def _json(text: str) -> bytes:
+    return json.dumps(text, ensure_ascii=False).encode()
+
+
 def keyed(value: str, purpose: str) -> str:
     """A keyed hash for values that must be linkable but not readable (addresses, person ids)."""
     key = base64.b64decode(settings().blind_index_key)
