@@ -12,6 +12,7 @@ from jobs.batches import run_contract_batches
 from jobs.confirmations import purge_unverified_complaints, remind_wage_confirmations, request_wage_confirmations
 from jobs.contracts import check_document_store, contract_dates
 from jobs.enrollment import apply_phone_changes, purge_stale_enrollments
+from jobs.filing import push_filings
 from jobs.ledger import integrate_ledger, publish_tree_head
 from jobs.payroll import prepare_payroll_partitions
 from jobs.reminders import send_reminders
@@ -36,6 +37,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition(
             "run_contract_batches", run_contract_batches, app.config["SCHEDULER_BATCH_INTERVAL_SECONDS"], at_start=True
         ),
+        JobDefinition("push_filings", push_filings, app.config["SCHEDULER_FILING_INTERVAL_SECONDS"]),
         JobDefinition("deliver_pending_sms", deliver_pending_sms, app.config["SCHEDULER_SMS_INTERVAL_SECONDS"]),
         JobDefinition("purge_stale_enrollments", purge_stale_enrollments, 600),
         JobDefinition("apply_phone_changes", apply_phone_changes, 300),

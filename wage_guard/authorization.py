@@ -109,6 +109,8 @@ TABLE: dict[str, Access] = {
     "accounts.change_password": _staff(),  # one's own password
     # Administration.
     "admin.employers": _staff(Role.ADMIN),
+    "admin.filings": _staff(Role.ADMIN),
+    "admin.resend_filing": _staff(Role.ADMIN),
     "admin.staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.OWN),  # employer admins: own foremen only
     "admin.deactivate_staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.ACCOUNT),
     "admin.reactivate_staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.ACCOUNT),

@@ -172,6 +172,12 @@ class Config:
     #: Batches of at most this many contracts are issued or sealed inside the request (about 0.12 s and 0.05 s a
     #: contract); larger ones go to the scheduler, with a progress bar, so that no request takes a second.
     BATCH_INLINE_MAX = 5
+    #: The employment-filing system's receiver (劳动用工备案): records are POSTed there as JSON signed with HMAC-SHA256
+    #: using the shared secret. Without a URL the records stay queued (none is lost) until one is configured.
+    FILING_PUSH_URL: str | None = None
+    FILING_PUSH_SECRET: str | None = None
+    FILING_PUSH_TIMEOUT_SECONDS = 10
+    SCHEDULER_FILING_INTERVAL_SECONDS = 30
     #: How soon a signed contract gets its long-term validation data (B-LTA) after the signing request.
     SCHEDULER_LONG_TERM_INTERVAL_SECONDS = 5
     #: How often a standby scheduler (one that found the scheduler lock taken) checks whether it is free again.
@@ -216,6 +222,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         _fill_development_defaults(app)
     if not app.config.get("DOCUMENT_STORE_DIR"):
         app.config["DOCUMENT_STORE_DIR"] = str(Path(app.instance_path) / "documents")
+    if app.config.get("FILING_PUSH_URL") and len(str(app.config.get("FILING_PUSH_SECRET") or "")) < 32:
+        raise ConfigurationError("WAGE_GUARD_FILING_PUSH_URL needs WAGE_GUARD_FILING_PUSH_SECRET of at least 32 characters")
 
 
 def _require_production_settings(app: Flask) -> None:

@@ -75,6 +75,7 @@ class Settings:
     risk_r12_settlement_days: int
     babel_default_locale: str
     batch_inline_max: int
+    filing_push_url: str | None
     #: argon2-cffi ``PasswordHasher`` options; tests make hashing cheap, production keeps the library's defaults.
     argon2_options: dict[str, Any]
 

@@ -1,11 +1,11 @@
-"""Administration: employers (platform administrators) and staff accounts (administrators, and employer
-administrators for their own foremen): creation, deactivation and reactivation. Deactivating ends every session of
-the account at once (``accounts.sessions``), not only future logins."""
+"""Administration: employers (platform administrators), staff accounts (administrators, and employer
+administrators for their own foremen): creation, deactivation and reactivation; and the filing push's delivery
+log. Deactivating ends every session of the account at once (``accounts.sessions``), not only future logins."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from wage_guard import boundary, clock
@@ -18,6 +18,7 @@ from wage_guard.i18n import _
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.models import Employer
 from wage_guard.security import actor, role_required
+from wage_guard.settings import settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -121,3 +122,28 @@ def _staff_form() -> StaffForm:
         employers = [e for e in employers if e.id == user.employer_id]
     form.employer_id.choices = [SelectChoice("0", "—")] + [SelectChoice(str(e.id), e.name) for e in employers]
     return form
+
+
+@bp.get("/filings")
+@role_required(Role.ADMIN)
+def filings():  # type: ignore[no-untyped-def]
+    """The filing push to the employment-filing system: what is waiting, what was delivered, every attempt."""
+    from wage_guard.filing import queries as filing_queries
+
+    return render_template("admin/filings.html", overview=filing_queries.overview(), configured=bool(settings().filing_push_url))
+
+
+@bp.post("/filings/resend")
+@role_required(Role.ADMIN)
+def resend_filing():  # type: ignore[no-untyped-def]
+    """Send one record again at once (the receiver lost it, or asked for it again)."""
+    from wage_guard.filing import services as filing
+
+    try:
+        record_id = int(request.form.get("record_id", ""))
+    except ValueError:
+        abort(404)
+    filing.resend(record_id, by=f"staff:{actor().id}", now=clock.utcnow())
+    boundary.commit()
+    flash(_("Filing record %(id)d will be sent again within a minute.", id=record_id), "info")
+    return redirect(url_for("admin.filings"))
