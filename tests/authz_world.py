@@ -25,7 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import START
-from tests.factories import PASSWORD, World, build_world, create_user, enrol_directly, id_number, latest_code
+from tests.factories import PASSWORD, World, build_world, create_finding, create_user, enrol_directly, id_number, latest_code
 from tests.journeys.conftest import confirm_code, default_placement, link_in_sms, offer, worker_ready
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role, User
@@ -91,6 +91,8 @@ class ObjectWorld:
     complaints_b: list[int] = field(default_factory=list)
     #: The batches B's contracts were issued in (each with its issuing and sealing runs).
     batches_b: list[int] = field(default_factory=list)
+    #: A red risk flag on project B (county B).
+    findings_b: list[int] = field(default_factory=list)
 
 
 def build_object_world(app: Flask) -> ObjectWorld:
@@ -175,6 +177,7 @@ def build_object_world(app: Flask) -> ObjectWorld:
     with app.app_context():
         numbers = [db.session.get(Contract, i).number for i in (b1, b2, b3, b4)]  # type: ignore[union-attr]
         batches_b = sorted({db.session.get(Contract, i).batch_id for i in (b1, b2, b3, b4)})  # type: ignore[union-attr]
+        findings_b = [create_finding(db.session.get(Project, base.project_b))]  # type: ignore[arg-type]
         log_entries = db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) or 0
         ledger.publish_tree_head(now=clock.utcnow())  # so /log/entries/<seq> proves every entry
         for contract_id in (b1, b2, b3, b4):  # the page previews, as the signing pages would have rendered them
@@ -212,6 +215,7 @@ def build_object_world(app: Flask) -> ObjectWorld:
         payroll_import_b=payroll_import_b,
         markers_b=markers,
         batches_b=batches_b,
+        findings_b=findings_b,
     )
     world.confirmations_b, world.confirm_token_b, world.complaints_b = confirmations_b, confirm_token_b, complaints_b
     return world

@@ -167,3 +167,26 @@ def login(client: FlaskClient, username: str, *, next_url: str | None = None) ->
     code = latest_code(client.application, phone)
     response = client.post("/login/verify", data={"code": code})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def create_finding(project: Project, rule_code: str = "R04", severity: str = "red", *, period: str = "2026-10") -> int:
+    """A risk flag as the engine stores it (the workflow tests need one without running every rule)."""
+    from wage_guard.contracts.law import Outcome
+    from wage_guard.risk.models import Finding, Severity
+
+    now = clock.utcnow()
+    finding = Finding(
+        rule_code=rule_code,
+        subject=f"project:{project.id}",
+        period=period,
+        county_code=project.county_code,
+        project_id=project.id,
+        outcome=Outcome.VIOLATION,
+        severity=Severity(severity),
+        evidence={"pay_day": 15, "days_late": 20},
+        first_opened_at=now,
+        opened_at=now,
+    )
+    db.session.add(finding)
+    db.session.flush()
+    return finding.id

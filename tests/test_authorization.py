@@ -50,6 +50,7 @@ OBJECT_ARGS = {
     "confirmation_id",
     "complaint_id",
     "batch_id",
+    "finding_id",
 }
 #: Pages of a sealing session that open only in the browser that has just sealed a large batch.
 AFTER_SEALING = {"sign.employer_progress", "sign.employer_progress_json"}
@@ -234,6 +235,7 @@ def b_values(arg: str, endpoint: str, world: ObjectWorld) -> list[object]:
         "confirmation_id": list(world.confirmations_b),
         "complaint_id": list(world.complaints_b),
         "batch_id": list(world.batches_b),
+        "finding_id": list(world.findings_b),
     }
     if arg == "token":
         tokens = {

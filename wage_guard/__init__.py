@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     from wage_guard.extensions import babel, csrf, db, limiter, login_manager, migrate
     from wage_guard.filing import services as _filing  # noqa: F401 - its models, and the listener that queues records
     from wage_guard.identity import models as _identity  # noqa: F401
+    from wage_guard.inspector import models as _inspector  # noqa: F401
     from wage_guard.journeys import models as _journeys  # noqa: F401
     from wage_guard.ledger import models as _ledger  # noqa: F401
     from wage_guard.ledger import sequencer as _sequencer  # noqa: F401 - registers the after-commit sequencing

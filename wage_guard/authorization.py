@@ -118,6 +118,9 @@ TABLE: dict[str, Access] = {
     "minimum_wages.index": _staff(Role.ADMIN),
     "minimum_wages.county_tier": _staff(Role.ADMIN),
     "inspector.dashboard": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
+    "inspector.flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
+    "inspector.flag": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OBJECT),
+    "inspector.act_on_flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),  # the flags posted: the user's area only
     # Projects.
     "organisations.list": _staff(scope=Scope.OWN),
     "organisations.create": _staff(*MANAGERS, scope=Scope.OWN),  # for the user's own employer (admins: any)

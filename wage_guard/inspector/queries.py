@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from wage_guard.accounts.models import Role, User
 from wage_guard.enrollment import queries as enrollment_queries
+from wage_guard.extensions import db
 from wage_guard.identity import queries as identity_queries
 from wage_guard.identity.models import IdentityCheck
+from wage_guard.inspector import services as inspector_services
+from wage_guard.inspector.models import FlagAction, FlagAssignment
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.models import County, Project
+from wage_guard.risk.models import Finding, Severity
+from wage_guard.risk.rule import Rule
+from wage_guard.risk.rules import BY_CODE
 
 RECENT_IDENTITY_DECISIONS = 10
 
@@ -45,4 +53,82 @@ def dashboard(user: User) -> Dashboard:
         totals={code: sum(counts.get(p.id, 0) for p in items) for code, items in by_county.items()},
         identity_open=len(identity_queries.open_checks(user)),
         identity_decided=identity_queries.recent_decided(user, limit=RECENT_IDENTITY_DECISIONS),
+    )
+
+
+#: The filters of the flag list, and the values each accepts.
+FLAG_FILTERS = {
+    "severity": ("red", "orange", "yellow"),
+    "workflow": ("open", "acknowledged", "investigating", "resolved", "dismissed"),
+}
+FLAG_LIST_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class FlagFilter:
+    severity: str | None = None
+    rule: str | None = None
+    workflow: str | None = None
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    finding: Finding
+    project: Project
+    assignee: User | None
+
+
+def flag_list(user: User, chosen: FlagFilter) -> list[FlagRow]:
+    """The flags in the user's area that match the filter, the most severe and newest first (violations only;
+    inconclusive results are shown on the project, not as flags)."""
+    query = (
+        inspector_services.findings_in_scope(user)
+        .add_columns(Project, User)
+        .join(Project, Project.id == Finding.project_id)
+        .outerjoin(FlagAssignment, FlagAssignment.finding_id == Finding.id)
+        .outerjoin(User, User.id == FlagAssignment.assignee_id)
+        .where(Finding.severity.is_not(None))
+    )
+    if chosen.severity:
+        query = query.where(Finding.severity == Severity(chosen.severity))
+    if chosen.rule:
+        query = query.where(Finding.rule_code == chosen.rule)
+    if chosen.workflow:
+        query = query.where(Finding.workflow_status == chosen.workflow)
+    if chosen.project_id:
+        query = query.where(Finding.project_id == chosen.project_id)
+    order = sa.case({Severity.RED: 0, Severity.ORANGE: 1, Severity.YELLOW: 2}, value=Finding.severity, else_=3)
+    rows = db.session.execute(query.order_by(order, Finding.opened_at.desc(), Finding.id.desc()).limit(FLAG_LIST_LIMIT))
+    return [FlagRow(finding, project, assignee) for finding, project, assignee in rows]
+
+
+@dataclass(frozen=True)
+class FlagDetail:
+    finding: Finding
+    project: Project
+    rule: Rule | None
+    actions: list[FlagAction]
+    actors: dict[int, User]
+    assignee: User | None
+
+
+def flag_detail(user: User, finding_id: int) -> FlagDetail:
+    """One flag with its rule (law and next action), the engine's transitions and the inspectors' steps.
+
+    :raises NotFound: outside the user's area."""
+    finding = inspector_services.get_flag(user, finding_id)
+    actions = list(db.session.scalars(sa.select(FlagAction).where(FlagAction.finding_id == finding.id).order_by(FlagAction.id)))
+    people = {a.actor_id for a in actions} | {a.assignee_id for a in actions if a.assignee_id}
+    actors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(people)))} if people else {}
+    assignment = db.session.get(FlagAssignment, finding.id)
+    project = db.session.get(Project, finding.project_id)
+    assert project is not None
+    return FlagDetail(
+        finding=finding,
+        project=project,
+        rule=BY_CODE.get(finding.rule_code),
+        actions=actions,
+        actors=actors,
+        assignee=db.session.get(User, assignment.assignee_id) if assignment else None,
     )

@@ -12,13 +12,14 @@ from __future__ import annotations
 import enum
 import hashlib
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from wage_guard.accounts.models import Role, User
 from wage_guard.errors import NotFound, ValidationFailed
 from wage_guard.extensions import db
-from wage_guard.i18n import _
+from wage_guard.i18n import _, _l
 from wage_guard.inspector.models import FlagAction, FlagAssignment
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations import services as organisations
@@ -44,9 +45,17 @@ STEPS: dict[Action, tuple[frozenset[str], str | None]] = {
     Action.ASSIGN: (frozenset({OPEN, ACKNOWLEDGED, INVESTIGATING}), None),
 }
 NOTE_LIMIT = 2000
+SEVERITY_LABELS = {"red": _l("Red"), "orange": _l("Orange"), "yellow": _l("Yellow")}
+WORKFLOW_LABELS = {
+    "open": _l("Open"),
+    "acknowledged": _l("Acknowledged"),
+    "investigating": _l("Investigating"),
+    "resolved": _l("Resolved"),
+    "dismissed": _l("Dismissed"),
+}
 
 
-def findings_in_scope(user: User) -> sa.Select[tuple[Finding]]:
+def findings_in_scope(user: User) -> sa.Select[Any]:
     """The flags ``user`` may see: an inspector's own area (county, city or province), everything for admins."""
     query = sa.select(Finding)
     if user.role is Role.ADMIN:
@@ -65,7 +74,14 @@ def get_flag(user: User, finding_id: int) -> Finding:
 
 
 def act(
-    user: User, finding_ids: list[int], action: Action, *, note: str, reason: str = "", assignee_id: int | None = None, now: datetime
+    user: User,
+    finding_ids: list[int],
+    action: Action,
+    *,
+    note: str,
+    reason: str = "",
+    assignee_id: int | None = None,
+    now: datetime,
 ) -> list[Finding]:
     """Take ``action`` on every flag of the selection, or on none.
 
@@ -89,7 +105,11 @@ def _check(finding: Finding, action: Action, reason: str) -> None:
     allowed, _target = STEPS[action]
     if finding.workflow_status not in allowed:
         raise ValidationFailed(
-            _("Flag %(id)d is %(status)s: it cannot be changed that way.", id=finding.id, status=finding.workflow_status)
+            _(
+                "Flag %(id)d is %(status)s: it cannot be changed that way.",
+                id=finding.id,
+                status=str(WORKFLOW_LABELS[finding.workflow_status]).lower(),
+            )
         )
     holds = finding.status is FindingStatus.OPEN
     if action is Action.RESOLVE and holds and not 2 <= len(reason) <= NOTE_LIMIT:
@@ -145,4 +165,9 @@ def inspectors_for(user: User) -> list[User]:
     """Inspectors a flag may be assigned to: enabled inspectors whose area overlaps the user's counties."""
     counties = {c.code for c in organisations.counties_in_scope(user)}
     query = sa.select(User).where(User.role == Role.INSPECTOR, User.is_enabled.is_(True), User.area_code.is_not(None))
-    return [u for u in db.session.scalars(query.order_by(User.id)) if any(c.startswith(scope_prefix(u.area_code or "")) for c in counties)]
+    return [u for u in db.session.scalars(query.order_by(User.id)) if _covers_any(u, counties)]
+
+
+def _covers_any(inspector: User, counties: set[str]) -> bool:
+    prefix = scope_prefix(inspector.area_code or "")
+    return any(code.startswith(prefix) for code in counties)

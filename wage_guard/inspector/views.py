@@ -1,14 +1,30 @@
-"""The county inspector's dashboard: projects and roster coverage in the inspector's own area only."""
+"""The county inspector's pages: the dashboard of the area, the list of risk flags and each flag with its evidence
+and history, and the workflow's one POST (acknowledge, investigate, resolve, dismiss, assign)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
-from wage_guard.inspector import queries
+from wage_guard.errors import WageGuardError
+from wage_guard.i18n import _
+from wage_guard.inspector import queries, services
+from wage_guard.inspector.forms import FlagActionForm
+from wage_guard.risk.rules import BY_CODE
 from wage_guard.security import actor, role_required
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
+
+
+@bp.app_template_global()
+def severity_label(value: str) -> str:
+    return str(services.SEVERITY_LABELS.get(value, value))
+
+
+@bp.app_template_global()
+def workflow_label(value: str) -> str:
+    return str(services.WORKFLOW_LABELS.get(value, value))
 
 
 @bp.get("/")
@@ -16,3 +32,80 @@ bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 def dashboard():  # type: ignore[no-untyped-def]
     """Counties in scope, each with its projects and the workers on their rosters."""
     return render_template("inspector/dashboard.html", **vars(queries.dashboard(actor())))
+
+
+@bp.get("/flags")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def flags():  # type: ignore[no-untyped-def]
+    """The flags of the area, most severe first, filtered by severity, rule, workflow state or project."""
+    chosen, unknown = _filter_from(request.args)
+    if unknown:
+        flash(_("Unknown filter values were ignored: %(names)s", names=", ".join(unknown)), "error")
+    return render_template(
+        "inspector/flags.html",
+        rows=queries.flag_list(actor(), chosen),
+        chosen=chosen,
+        filters=queries.FLAG_FILTERS,
+        rules=sorted(BY_CODE),
+        form=FlagActionForm(),
+        inspectors=services.inspectors_for(actor()),
+    )
+
+
+@bp.get("/flags/<int:finding_id>")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def flag(finding_id: int):  # type: ignore[no-untyped-def]
+    """One flag: the rule and its law, the evidence, the engine's transitions and the inspectors' steps."""
+    form = FlagActionForm(finding_ids=[finding_id])
+    detail = queries.flag_detail(actor(), finding_id)
+    return render_template("inspector/flag.html", detail=detail, form=form, inspectors=services.inspectors_for(actor()))
+
+
+@bp.post("/flags/act")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def act_on_flags():  # type: ignore[no-untyped-def]
+    """Take one step on the chosen flags (all or none), then back to the flag, or to the list for a selection."""
+    form = FlagActionForm()
+    ids = [i for i in (form.finding_ids.data or []) if isinstance(i, int)]
+    back = url_for("inspector.flag", finding_id=ids[0]) if len(ids) == 1 else url_for("inspector.flags")
+    if not form.validate_on_submit():
+        flash(_("Please check the form: %(errors)s", errors="; ".join(str(e) for v in form.errors.values() for e in v)), "error")
+        return redirect(back)
+    try:
+        done = services.act(
+            actor(),
+            ids,
+            services.Action(form.action.data),
+            note=form.note.data or "",
+            reason=form.reason.data or "",
+            assignee_id=form.assignee_id.data,
+            now=clock.utcnow(),
+        )
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return redirect(back)
+    boundary.commit()
+    flash(_("%(n)d flags updated.", n=len(done)), "info")
+    return redirect(back)
+
+
+def _filter_from(args: dict[str, str]) -> tuple[queries.FlagFilter, list[str]]:
+    unknown = []
+    values: dict[str, str | None] = {}
+    for name in ("severity", "workflow"):
+        value = args.get(name) or None
+        if value is not None and value not in queries.FLAG_FILTERS[name]:
+            unknown.append(name)
+            value = None
+        values[name] = value
+    rule = args.get("rule") or None
+    if rule is not None and rule not in BY_CODE:
+        unknown.append("rule")
+        rule = None
+    project = args.get("project") or None
+    if project is not None and not project.isdigit():
+        unknown.append("project")
+        project = None
+    chosen = queries.FlagFilter(values["severity"], rule, values["workflow"], int(project) if project else None)
+    return chosen, unknown

@@ -1,0 +1,153 @@
+"""The inspectors' flag workflow over HTTP: acknowledge, investigate, resolve or dismiss with a note, on one flag or
+a selection, all or nothing; assignment within the county; every step in the history and the evidence log."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import World, create_finding, login
+from wage_guard import boundary
+from wage_guard.extensions import db
+from wage_guard.inspector.models import FlagAction, FlagAssignment
+from wage_guard.ledger import sequencer
+from wage_guard.ledger.models import LedgerEntry
+from wage_guard.organisations.models import Project
+from wage_guard.risk.models import Finding, FindingStatus
+
+
+@pytest.fixture
+def flags(app: Flask, world: World) -> dict[str, int]:
+    """Two red flags and a yellow one on project A (county 370322), a red one on project B (370321)."""
+    with app.app_context():
+        a = db.session.get(Project, world.project_a)
+        b = db.session.get(Project, world.project_b)
+        assert a is not None
+        assert b is not None
+        made = {
+            "a_red": create_finding(a, "R04", "red", period="2026-09"),
+            "a_red2": create_finding(a, "R05", "red", period="2026-10"),
+            "a_yellow": create_finding(a, "R11", "yellow"),
+            "b_red": create_finding(b, "R04", "red"),
+        }
+        boundary.commit()
+    return made
+
+
+def _inspector(app: Flask, username: str = "inspector_x") -> FlaskClient:
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def _act(client: FlaskClient, ids: list[int], action: str, note: str = "已电话联系项目经理", **extra: object) -> str:
+    data = {"finding_ids": [str(i) for i in ids], "action": action, "note": note, **extra}
+    response = client.post("/inspector/flags/act?lang=en", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _state(app: Flask, finding_id: int) -> str:
+    with app.app_context():
+        return db.session.scalar(sa.select(Finding.workflow_status).where(Finding.id == finding_id)) or ""
+
+
+def test_the_list_shows_the_area_only_and_filters(app: Flask, flags: dict[str, int]) -> None:
+    client = _inspector(app)
+    page = client.get("/inspector/flags?lang=en").get_data(as_text=True)
+    assert f'value="{flags["a_red"]}"' in page
+    assert f'value="{flags["b_red"]}"' not in page
+    red = client.get("/inspector/flags?lang=en&severity=red").get_data(as_text=True)
+    assert f'value="{flags["a_red"]}"' in red
+    assert f'value="{flags["a_yellow"]}"' not in red
+    assert "Unknown filter values were ignored: severity" in client.get("/inspector/flags?lang=en&severity=purple").get_data(
+        as_text=True
+    )
+    b_page = _inspector(app, "inspector_y").get("/inspector/flags").get_data(as_text=True)
+    assert f'value="{flags["b_red"]}"' in b_page
+    assert f'value="{flags["a_red"]}"' not in b_page
+
+
+def test_a_flag_is_worked_to_closure_with_its_history(app: Flask, flags: dict[str, int]) -> None:
+    client, flag = _inspector(app), flags["a_red"]
+    _act(client, [flag], "acknowledge")
+    assert _state(app, flag) == "acknowledged"
+    _act(client, [flag], "investigate", note="约谈总包单位")
+    refused = _act(client, [flag], "resolve", note="已整改")
+    assert "still holds on the latest data" in refused
+    assert _state(app, flag) == "investigating"  # nothing changed
+    _act(client, [flag], "resolve", note="已整改", reason="工资已于12月5日补发，银行回单已核对")
+    assert _state(app, flag) == "resolved"
+    page = client.get(f"/inspector/flags/{flag}?lang=en").get_data(as_text=True)
+    for text in ("约谈总包单位", "工资已于12月5日补发", "Open → Acknowledged", "Investigating → Resolved"):
+        assert text in page
+    again = _act(client, [flag], "dismiss")
+    assert f"Flag {flag} is resolved" in again
+    with app.app_context():
+        sequencer.integrate_queued()
+        logged = list(db.session.scalars(sa.select(LedgerEntry.kind).where(LedgerEntry.subject == f"finding:{flag}")))
+        notes_in_log = db.session.scalar(sa.select(sa.func.count()).where(LedgerEntry.payload.contains("约谈")))
+    assert logged == ["flag_acknowledge", "flag_investigate", "flag_resolve"]
+    assert notes_in_log == 0  # the note's hash, never its text
+
+
+def test_a_cleared_condition_is_resolved_without_a_reason(app: Flask, flags: dict[str, int]) -> None:
+    with app.app_context():
+        finding = db.session.get(Finding, flags["a_red"])
+        assert finding is not None
+        finding.status = FindingStatus.CLOSED
+        boundary.commit()
+    _act(_inspector(app), [flags["a_red"]], "resolve", note="已补发")
+    assert _state(app, flags["a_red"]) == "resolved"
+
+
+def test_a_selection_is_all_or_nothing(app: Flask, flags: dict[str, int]) -> None:
+    client = _inspector(app)
+    _act(client, [flags["a_red"], flags["a_red2"]], "acknowledge")
+    assert {_state(app, flags["a_red"]), _state(app, flags["a_red2"])} == {"acknowledged"}
+    page = _act(client, [flags["a_yellow"], flags["b_red"]], "acknowledge")  # B's flag is not this inspector's
+    assert "not in your area" in page
+    assert _state(app, flags["a_yellow"]) == "open"
+    assert _state(app, flags["b_red"]) == "open"
+    mixed = _act(client, [flags["a_yellow"], flags["a_red"]], "acknowledge")  # one of them already acknowledged
+    assert f"Flag {flags['a_red']} is acknowledged" in mixed
+    assert _state(app, flags["a_yellow"]) == "open"
+
+
+def test_flags_are_assigned_only_to_an_inspector_of_their_county(app: Flask, world: World, flags: dict[str, int]) -> None:
+    client = _inspector(app)
+    refused = _act(client, [flags["a_red"]], "assign", assignee_id=world.users["inspector_y"])
+    assert "does not cover the county" in refused
+    _act(client, [flags["a_red"]], "assign", assignee_id=world.users["inspector_city"])
+    with app.app_context():
+        assignment = db.session.get(FlagAssignment, flags["a_red"])
+        assert assignment is not None
+        assert assignment.assignee_id == world.users["inspector_city"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(FlagAction)) == 1
+    assert _state(app, flags["a_red"]) == "open"  # assigning does not move the state
+
+
+@pytest.mark.parametrize("username", ["foreman_a", "employer_a"])
+def test_project_staff_do_not_work_flags(app: Flask, flags: dict[str, int], username: str) -> None:
+    client = app.test_client()
+    login(client, username)
+    assert client.get("/inspector/flags").status_code == 403
+    assert client.get(f"/inspector/flags/{flags['a_red']}").status_code == 403
+    assert (
+        client.post(
+            "/inspector/flags/act", data={"finding_ids": [str(flags["a_red"])], "action": "dismiss", "note": "xx"}
+        ).status_code
+        == 403
+    )
+    assert _state(app, flags["a_red"]) == "open"
+
+
+def test_another_countys_inspector_gets_nothing(app: Flask, flags: dict[str, int]) -> None:
+    client = _inspector(app, "inspector_y")
+    assert client.get(f"/inspector/flags/{flags['a_red']}").status_code == 404
+    data = {"finding_ids": [str(flags["a_red"])], "action": "dismiss", "note": "不属于本县"}
+    response = client.post("/inspector/flags/act", data=data, follow_redirects=True)
+    assert response.status_code == 404  # back to the flag's page, which does not exist for this inspector
+    assert _state(app, flags["a_red"]) == "open"
