@@ -119,6 +119,8 @@ TABLE: dict[str, Access] = {
     "minimum_wages.county_tier": _staff(Role.ADMIN),
     "inspector.dashboard": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     "inspector.flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
+    "inspector.flags_xlsx": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
+    "inspector.flags_csv": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     "inspector.flag": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OBJECT),
     "inspector.act_on_flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),  # the flags posted: the user's area only
     # Projects.

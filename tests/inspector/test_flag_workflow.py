@@ -151,3 +151,31 @@ def test_another_countys_inspector_gets_nothing(app: Flask, flags: dict[str, int
     response = client.post("/inspector/flags/act", data=data, follow_redirects=True)
     assert response.status_code == 404  # back to the flag's page, which does not exist for this inspector
     assert _state(app, flags["a_red"]) == "open"
+
+
+def test_the_filtered_list_downloads_with_chinese_headers(app: Flask, flags: dict[str, int]) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    client = _inspector(app)
+    response = client.get("/inspector/flags.csv?severity=red&lang=en")
+    assert response.mimetype == "text/csv"
+    text = response.get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["预警编号", "等级", "规则"]  # Chinese headers, whatever the page's language
+    assert sorted(int(r[0]) for r in rows[1:]) == sorted([flags["a_red"], flags["a_red2"]])  # red, area A only
+    assert {r[1] for r in rows[1:]} == {"红色"}
+    book = load_workbook(io.BytesIO(client.get("/inspector/flags.xlsx?workflow=open").get_data()), read_only=True)
+    sheet = book.worksheets[0]
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(ids) == sorted([flags["a_red"], flags["a_red2"], flags["a_yellow"]])
+    other = _inspector(app, "inspector_y").get("/inspector/flags.csv").get_data().decode("utf-8-sig")
+    assert [line.split(",")[0] for line in other.splitlines()[1:]] == [str(flags["b_red"])]
+
+
+def test_the_download_links_keep_only_the_filter(app: Flask, flags: dict[str, int]) -> None:
+    page = _inspector(app).get("/inspector/flags?severity=red&_external=1&_scheme=javascript").get_data(as_text=True)
+    assert 'href="/inspector/flags.xlsx?severity=red"' in page
+    assert "javascript" not in page

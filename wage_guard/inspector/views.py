@@ -3,16 +3,19 @@ and history, and the workflow's one POST (acknowledge, investigate, resolve, dis
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
 from wage_guard.errors import WageGuardError
 from wage_guard.i18n import _
-from wage_guard.inspector import queries, services
+from wage_guard.inspector import exports, queries, services
 from wage_guard.inspector.forms import FlagActionForm
 from wage_guard.risk.rules import BY_CODE
 from wage_guard.security import actor, role_required
+from wage_guard.sheets import writing
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 
@@ -49,7 +52,29 @@ def flags():  # type: ignore[no-untyped-def]
         rules=sorted(BY_CODE),
         form=FlagActionForm(),
         inspectors=services.inspectors_for(actor()),
+        export_args=_query_args(chosen),
     )
+
+
+@bp.get("/flags.xlsx")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def flags_xlsx() -> Response:
+    """The filtered flag list as a workbook."""
+    return _export(writing.workbook_bytes, "xlsx", writing.XLSX_MIMETYPE)
+
+
+@bp.get("/flags.csv")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def flags_csv() -> Response:
+    """The filtered flag list as CSV (UTF-8 with a byte-order mark)."""
+    return _export(lambda sheets: writing.csv_bytes(sheets[0]), "csv", "text/csv")
+
+
+def _export(render: Callable[[list[writing.Sheet]], bytes], extension: str, mimetype: str) -> Response:
+    chosen, _unknown = _filter_from(request.args)
+    sheet = exports.flag_sheet(queries.flag_list(actor(), chosen))
+    name = f"flags-{clock.china_date(clock.utcnow()).isoformat()}.{extension}"
+    return Response(render([sheet]), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/flags/<int:finding_id>")
@@ -88,6 +113,12 @@ def act_on_flags():  # type: ignore[no-untyped-def]
     boundary.commit()
     flash(_("%(n)d flags updated.", n=len(done)), "info")
     return redirect(back)
+
+
+def _query_args(chosen: queries.FlagFilter) -> dict[str, object]:
+    """The filter as the list's query string (the download links keep it)."""
+    values = {"severity": chosen.severity, "rule": chosen.rule, "workflow": chosen.workflow, "project": chosen.project_id}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _filter_from(args: dict[str, str]) -> tuple[queries.FlagFilter, list[str]]:

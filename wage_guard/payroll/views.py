@@ -31,7 +31,7 @@ bp = Blueprint("payroll", __name__, url_prefix="/projects/<int:project_id>/payro
 MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
 TEMPLATE = "payroll/upload.html"
 BANK_TEMPLATE = "payroll/bank_import.html"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MIMETYPE = writing.XLSX_MIMETYPE
 log = logging.getLogger(__name__)
 
 

@@ -1,4 +1,4 @@
-"""Writing XLSX workbooks (the wage ledger export): the only module that imports openpyxl.
+"""Writing XLSX workbooks and CSV files (the wage ledger and flag exports): the only module that imports openpyxl.
 
 Why openpyxl in write-only mode: it streams rows to the file instead of building every cell in memory, so a
 ledger of thousands of lines costs little, and it writes real numbers and dates (an inspector sums a column in
@@ -7,6 +7,7 @@ Excel or WPS without converting text). The domains hand over rows of plain value
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Value = str | int | float | Decimal | date | datetime | None
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Excel formats: money with two decimals and thousands separators, ISO dates.
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -86,3 +88,14 @@ def _safe(value: Value) -> Value:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    """The sheet's header and rows as CSV, UTF-8 with a byte-order mark (Excel and WPS then read the Chinese
+    headers right), formula-looking text defused as in the workbook."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(sheet.header)
+    for row in sheet.rows:
+        writer.writerow(["" if value is None else _safe(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode()
