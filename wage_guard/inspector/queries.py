@@ -16,6 +16,7 @@ from wage_guard.enrollment import queries as enrollment_queries
 from wage_guard.extensions import db
 from wage_guard.identity import queries as identity_queries
 from wage_guard.identity.models import IdentityCheck
+from wage_guard.inspector import charts, figures
 from wage_guard.inspector import services as inspector_services
 from wage_guard.inspector.models import FlagAction, FlagAssignment
 from wage_guard.organisations import services as organisations
@@ -37,6 +38,9 @@ class Dashboard:
     totals: dict[str, int]
     identity_open: int
     identity_decided: list[IdentityCheck]
+    #: The risk roll-up per county (``inspector.figures``) and its two charts, ``trend`` and ``rules``.
+    figures: dict[str, figures.CountyFigures]
+    charts: dict[str, dict[str, charts.Chart]]
 
 
 def dashboard(user: User) -> Dashboard:
@@ -53,7 +57,19 @@ def dashboard(user: User) -> Dashboard:
         totals={code: sum(counts.get(p.id, 0) for p in items) for code, items in by_county.items()},
         identity_open=len(identity_queries.open_checks(user)),
         identity_decided=identity_queries.recent_decided(user, limit=RECENT_IDENTITY_DECISIONS),
+        figures=(county_figures := figures.county_figures([c.code for c in in_scope])),
+        charts={code: _charts(found) for code, found in county_figures.items()},
     )
+
+
+def _charts(found: figures.CountyFigures) -> dict[str, charts.Chart]:
+    """Flags opened and closed per month; open flags per rule by severity."""
+    months = [t.month.strftime("%y-%m") for t in found.trend]
+    trend = charts.grouped(months, [("opened", [t.opened for t in found.trend]), ("closed", [t.closed for t in found.trend])])
+    codes = sorted({r.rule_code for r in found.rules})
+    by = {(r.rule_code, r.severity): r.findings for r in found.rules}
+    series = [(severity, [by.get((code, severity), 0) for code in codes]) for severity in ("red", "orange", "yellow")]
+    return {"trend": trend, "rules": charts.stacked(codes, series)}
 
 
 #: The filters of the flag list, and the values each accepts.
