@@ -72,10 +72,10 @@ def test_scheduler_registers_every_job_once(app: Flask) -> None:
     assert [job.id for job in jobs] == [d.id for d in job_definitions(app)]
     assert "deliver_pending_sms" in {job.id for job in jobs}
     assert all(job.max_instances == 1 and job.coalesce for job in jobs)
-    # The payroll partitions are prepared when the scheduler starts, not a day later; the other jobs wait.
-    # (Before the scheduler starts, only a job given its first run time has one.)
+    # The payroll partitions are prepared, and batches a crash interrupted resume, when the scheduler starts, not an
+    # interval later; the other jobs wait. (Before the scheduler starts, only a job given its first run time has one.)
     starting = {job.id for job in jobs if getattr(job, "next_run_time", None) is not None}
-    assert starting == {"prepare_payroll_partitions"}
+    assert starting == {"prepare_payroll_partitions", "run_contract_batches"}
 
 
 def test_static_files_are_cache_busted_and_cached_long(client: FlaskClient) -> None:
