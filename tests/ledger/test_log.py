@@ -309,6 +309,28 @@ def test_a_step_rolled_back_never_reaches_the_log(app: Flask) -> None:
     assert _log_after_sequencing(app) == [(0, kept.entry_id)]
 
 
+def test_two_requests_publishing_the_same_tree_head_both_succeed(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Concurrent signing requests each publish a tree head: the second one to insert a head of the same size finds
+    it published (it returns that head) instead of failing with a unique violation and a 500."""
+    with app.app_context():
+        services.append("request_step", "subject:x", {"n": 1}, now=clock.utcnow())
+        boundary.commit()
+        sequencer.integrate_queued()
+    with app.app_context():
+        published = services.publish_tree_head(now=clock.utcnow())  # the other request, committed first
+        assert published is not None
+        other = (published.size, published.root_hash, published.signature)
+        boundary.commit()
+    monkeypatch.setattr(services, "latest_tree_head", lambda: None)  # this request read before that commit
+    with app.app_context():
+        head = services.publish_tree_head(now=advance(seconds=1))
+        assert head is not None
+        assert (head.size, head.root_hash, head.signature) == other
+        services.append("request_step", "subject:x", {"n": 2}, now=clock.utcnow())
+        boundary.commit()  # the request's own work still commits
+    assert len(_log_after_sequencing(app)) == 2
+
+
 def test_a_released_savepoint_is_not_a_commit(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLAlchemy reports a released savepoint as a commit: the sequencer must not run then (it would wait for the
     request's own write lock on SQLite), and the steps go into the log at the real commit."""

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
-from wage_guard import clock, links
+from wage_guard import boundary, clock, links
 from wage_guard.accounts.models import Role, User
 from wage_guard.codes import services as codes
 from wage_guard.contracts import lifecycle, notices
@@ -180,7 +180,9 @@ def sign_as_worker(
     _sign_one(contract, link, identity, placement, seal, now=now, requester=requester, party=WORKER)
     sms.queue_sms(worker.phone, "signed", number=contract.number, url=links.public_url("portal.start"))
     contracts.record(contract, "completion_sms_queued", "system", now)
-    ledger.publish_tree_head(now=now)
+    # Signed right after the commit, once the sequencer has put the signing into the log: not in this transaction,
+    # where concurrent signings would wait for each other on the tree head of the same size.
+    boundary.after_commit(lambda: ledger.publish_tree_head(now=clock.utcnow()))
     return contract
 
 

@@ -264,8 +264,13 @@ def publish_tree_head(*, now: datetime) -> TreeHead | None:
     root_hex = root_at(current).hex()
     signature = key.sign(tree_head_message(current, root_hex, now)).hex()
     head = TreeHead(size=current, root_hash=root_hex, timestamp=now, signature=signature, key_id=key_id)
-    db.session.add(head)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(head)
+    except sa.exc.IntegrityError:
+        # Another request published a head of this size at the same moment (each signing request publishes one):
+        # the same tree, already signed. Without the savepoint this request would fail with a 500.
+        return tree_head(current)
     return head
 
 
