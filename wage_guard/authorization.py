@@ -121,6 +121,8 @@ TABLE: dict[str, Access] = {
     "inspector.flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     "inspector.flags_xlsx": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     "inspector.flags_csv": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
+    "inspector.report_xlsx": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
+    "inspector.report_csv": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     "inspector.flag": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OBJECT),
     "inspector.act_on_flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),  # the flags posted: the user's area only
     # Projects.

@@ -58,6 +58,21 @@ def test_the_dashboard_shows_the_areas_figures_and_charts(app: Flask, world: Wor
     assert "<script" not in page.split("<main>")[1]
 
 
+def test_a_city_inspector_sees_a_table_of_its_counties(app: Flask, world: World) -> None:
+    _rollup(app, world)
+    client = app.test_client()
+    login(client, "inspector_city")  # 370300: both counties of the world
+    page = client.get("/inspector/?lang=en").get_data(as_text=True)
+    table = page.split('id="county-table"')[1].split("</section>")[0]
+    assert 'href="#county-370322"' in table
+    assert 'href="#county-370321"' in table
+    assert "999" in table  # county 370321's workers, beside 370322's 123
+    assert "123" in table
+    county_x = app.test_client()
+    login(county_x, "inspector_x")
+    assert 'id="county-table"' not in county_x.get("/inspector/").get_data(as_text=True)
+
+
 def test_a_county_without_a_run_says_so(app: Flask, world: World) -> None:
     client = app.test_client()
     login(client, "inspector_x")

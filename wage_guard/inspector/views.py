@@ -3,7 +3,7 @@ and history, and the workflow's one POST (acknowledge, investigate, resolve, dis
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
@@ -11,7 +11,7 @@ from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
 from wage_guard.errors import WageGuardError
 from wage_guard.i18n import _
-from wage_guard.inspector import exports, queries, services
+from wage_guard.inspector import exports, queries, reports, services
 from wage_guard.inspector.forms import FlagActionForm
 from wage_guard.risk.rules import BY_CODE
 from wage_guard.security import actor, role_required
@@ -60,21 +60,46 @@ def flags():  # type: ignore[no-untyped-def]
 @role_required(Role.INSPECTOR, Role.ADMIN)
 def flags_xlsx() -> Response:
     """The filtered flag list as a workbook."""
-    return _export(writing.workbook_bytes, "xlsx", writing.XLSX_MIMETYPE)
+    return _download(_flag_sheet(), f"flags-{clock.china_date(clock.utcnow()).isoformat()}", "xlsx")
 
 
 @bp.get("/flags.csv")
 @role_required(Role.INSPECTOR, Role.ADMIN)
 def flags_csv() -> Response:
     """The filtered flag list as CSV (UTF-8 with a byte-order mark)."""
-    return _export(lambda sheets: writing.csv_bytes(sheets[0]), "csv", "text/csv")
+    return _download(_flag_sheet(), f"flags-{clock.china_date(clock.utcnow()).isoformat()}", "csv")
 
 
-def _export(render: Callable[[list[writing.Sheet]], bytes], extension: str, mimetype: str) -> Response:
+@bp.get("/report.xlsx")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def report_xlsx() -> Response:
+    """The monthly statistics report of the area's counties (``?month=YYYY-MM``, the last month by default)."""
+    month = _report_month()
+    return _download(reports.monthly_sheet(actor(), month), f"report-{month:%Y-%m}", "xlsx")
+
+
+@bp.get("/report.csv")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def report_csv() -> Response:
+    month = _report_month()
+    return _download(reports.monthly_sheet(actor(), month), f"report-{month:%Y-%m}", "csv")
+
+
+def _flag_sheet() -> writing.Sheet:
     chosen, _unknown = _filter_from(request.args)
-    sheet = exports.flag_sheet(queries.flag_list(actor(), chosen))
-    name = f"flags-{clock.china_date(clock.utcnow()).isoformat()}.{extension}"
-    return Response(render([sheet]), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return exports.flag_sheet(queries.flag_list(actor(), chosen))
+
+
+def _report_month() -> date:
+    return reports.parse_month(request.args.get("month"), today=clock.china_date(clock.utcnow()))
+
+
+def _download(sheet: writing.Sheet, stem: str, extension: str) -> Response:
+    if extension == "xlsx":
+        data, mimetype = writing.workbook_bytes([sheet]), writing.XLSX_MIMETYPE
+    else:
+        data, mimetype = writing.csv_bytes(sheet), "text/csv"
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{stem}.{extension}"'})
 
 
 @bp.get("/flags/<int:finding_id>")
