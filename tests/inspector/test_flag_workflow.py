@@ -87,7 +87,8 @@ def test_a_flag_is_worked_to_closure_with_its_history(app: Flask, flags: dict[st
     assert f"Flag {flag} is resolved" in again
     with app.app_context():
         sequencer.integrate_queued()
-        logged = list(db.session.scalars(sa.select(LedgerEntry.kind).where(LedgerEntry.subject == f"finding:{flag}")))
+        in_log = sa.select(LedgerEntry.kind).where(LedgerEntry.subject == f"finding:{flag}").order_by(LedgerEntry.seq)
+        logged = list(db.session.scalars(in_log))
         notes_in_log = db.session.scalar(sa.select(sa.func.count()).where(LedgerEntry.payload.contains("约谈")))
     assert logged == ["flag_acknowledge", "flag_investigate", "flag_resolve"]
     assert notes_in_log == 0  # the note's hash, never its text
