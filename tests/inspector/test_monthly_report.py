@@ -71,6 +71,8 @@ def test_a_bad_month_gets_a_clear_error(app: Flask, world: World) -> None:
     future = client.get("/inspector/report.csv?month=2027-01&lang=en")
     assert future.status_code in (400, 422)
     assert "has not begun" in future.get_data(as_text=True)
+    [default] = _rows(client.get("/inspector/report.csv").get_data())
+    assert default["月份"] == "2026-10"  # the month before the (frozen) 2026-11-02
     foreman = app.test_client()
     login(foreman, "foreman_a")
     assert foreman.get("/inspector/report.csv").status_code == 403

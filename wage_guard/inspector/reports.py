@@ -16,6 +16,7 @@ from wage_guard.accounts.models import User
 from wage_guard.confirmations.models import Answer, WageConfirmation
 from wage_guard.confirmations.models import Status as ConfirmationStatus
 from wage_guard.contracts.models import Contract
+from wage_guard.contracts.terms import add_months
 from wage_guard.errors import ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.filing.models import FilingEvent, FilingRecord
@@ -56,7 +57,7 @@ def parse_month(text: str | None, *, today: date) -> date:
     :raises ValidationFailed: not a month in that form, or a month that has not begun.
     """
     if not text:
-        return _previous(today)
+        return add_months(today.replace(day=1), -1)
     try:
         year, month = (int(part) for part in text.split("-"))
         first = date(year, month, 1)
@@ -65,10 +66,6 @@ def parse_month(text: str | None, *, today: date) -> date:
     if first > today:
         raise ValidationFailed(_("The month %(month)s has not begun yet.", month=text), field="month")
     return first
-
-
-def _previous(today: date) -> date:
-    return date(today.year - (today.month == 1), 12 if today.month == 1 else today.month - 1, 1)
 
 
 def monthly_sheet(user: User, month: date) -> Sheet:
@@ -97,7 +94,7 @@ def monthly_sheet(user: User, month: date) -> Sheet:
 
 
 def _filings(codes: list[str], month: date) -> dict[str, Counter[str]]:
-    end = _next(month)
+    end = add_months(month, 1)
     query = (
         sa.select(Project.county_code, FilingRecord.event, sa.func.count())
         .join(Contract, Contract.id == FilingRecord.document_id)
@@ -148,7 +145,3 @@ def _confirmations(codes: list[str], month: date) -> dict[str, Counter[str]]:
         else:
             counts[code]["pending"] += number
     return counts
-
-
-def _next(month: date) -> date:
-    return date(month.year + (month.month == 12), 1 if month.month == 12 else month.month + 1, 1)
