@@ -55,6 +55,9 @@ ADAPTERS = {
     "pypdfium2": "wage_guard.documents",
     "python_calamine": "wage_guard.sheets",
     "openpyxl": "wage_guard.sheets",
+    "spectree": "wage_guard.api",
+    "pydantic": "wage_guard.api",
+    "flask_swagger_ui": "wage_guard.api",
 }
 
 

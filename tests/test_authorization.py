@@ -24,6 +24,8 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from tests import authz_world
+from tests.api.support import issue_token, use_token
+from tests.authz_fixtures import _built, objects  # noqa: F401 - fixtures
 from tests.authz_world import FOREMAN_B2, WORKER_B, WORKER_B2, WORKERS_A, ObjectWorld
 from tests.factories import STAFF, World, login
 from tests.journeys.conftest import OFFER_FORM
@@ -55,7 +57,7 @@ OBJECT_ARGS = {
 #: Pages of a sealing session that open only in the browser that has just sealed a large batch.
 AFTER_SEALING = {"sign.employer_progress", "sign.employer_progress_json"}
 #: Other URL arguments, with the value to use.
-PLAIN_ARGS: dict[str, object] = {"page": 0, "size": 1, "seq": 0, "filename": "css/app.css", "name": "issuing"}
+PLAIN_ARGS: dict[str, object] = {"token_id": 1, "page": 0, "size": 1, "seq": 0, "filename": "css/app.css", "name": "issuing"}
 SESSION_AUDIENCES = {
     Audience.SIGNING_SESSION,
     Audience.SEALING_SESSION,
@@ -153,7 +155,7 @@ class Identity:
     """A browser: who is in it, what it proved, and the links it holds."""
 
     description: str
-    kind: str  # anonymous | staff | portal | signing | sealing
+    kind: str  # anonymous | staff | portal | signing | sealing | api
     role: Role | None = None
     #: Staff who see project A: also tried with A's URL and B's objects (``/projects/A/contracts/<B's>``).
     sees_a: bool = False
@@ -172,8 +174,25 @@ def _staff(username: str, phone: str | None = None) -> Callable[[FlaskClient, Ob
     return setup
 
 
+def _api(holder: str, *, county: str | None = None, employer_of: str | None = None) -> Callable[[FlaskClient, ObjectWorld], None]:
+    """A system holding an API token (and no session): every /api/v1 operation on B's objects must be 403 or 404."""
+
+    def setup(client: FlaskClient, world: ObjectWorld) -> None:
+        use_token(client, issue_token(client.application, holder, county=county, employer_of=employer_of))
+
+    return setup
+
+
 OUTSIDERS = {
     "anonymous": Identity("anonymous, holding B's links", "anonymous"),
+    "api_county_x": Identity("an API token of another county", "api", setup=_api("inspector_x", county="370322")),
+    "api_city_narrowed": Identity(
+        "a city inspector's API token narrowed to another county", "api", setup=_api("inspector_city", county="370322")
+    ),
+    "api_employer_a": Identity("an API token of another employer", "api", setup=_api("employer_a", employer_of="employer_a")),
+    "api_admin_employer_a": Identity(
+        "an administrator's API token narrowed to another employer", "api", setup=_api("admin", employer_of="employer_a")
+    ),
     "foreman_a": Identity("foreman of another project", "staff", Role.FOREMAN, sees_a=True, setup=_staff("foreman_a")),
     "foreman_b2": Identity(
         "foreman of B's employer not managing B", "staff", Role.FOREMAN, setup=_staff(FOREMAN_B2[0], FOREMAN_B2[1])
@@ -206,19 +225,6 @@ OUTSIDERS = {
 
 
 # --- The world: built once per module, copied back for each test ----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def _built(app: Flask) -> tuple[ObjectWorld, authz_world.Snapshot]:
-    return authz_world.build_once(app)
-
-
-@pytest.fixture
-def objects(app: Flask, _built: tuple[ObjectWorld, authz_world.Snapshot]) -> ObjectWorld:
-    """Project B with contracts, documents, links and evidence (and project A's links for the outsiders)."""
-    world, rows = _built
-    authz_world.restore(app, rows)
-    return world
 
 
 def b_values(arg: str, endpoint: str, world: ObjectWorld) -> list[object]:
@@ -344,6 +350,11 @@ def judge(identity: Identity, request: Request, response: TestResponse, world: O
     elif audience in SESSION_AUDIENCES:
         allowed = request.own_token and not request.names_b_object and request.rule.endpoint != "sign.worker_done"
         strict = request.own_token
+    elif audience is Audience.API_TOKEN:
+        allowed = identity.kind == "api" and not request.names_b_object
+        strict = identity.kind == "api"
+        if not strict and status == 401:
+            return  # no token: refused before anything is read
     elif audience in LINK_AUDIENCES:
         allowed = True
         if not request.own_token:

@@ -52,6 +52,7 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from wage_guard import security
     from wage_guard.accounts import models as _accounts  # noqa: F401  (register every model with the metadata)
+    from wage_guard.api import models as _api  # noqa: F401
     from wage_guard.batches import models as _batches  # noqa: F401
     from wage_guard.codes import models as _codes  # noqa: F401
     from wage_guard.complaints import models as _complaints  # noqa: F401
@@ -110,6 +111,7 @@ def register_routing(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from wage_guard.accounts.views import bp as accounts_bp
     from wage_guard.admin.views import bp as admin_bp
+    from wage_guard.api.views import BLUEPRINTS as api_blueprints
     from wage_guard.complaints.views import bp as complaints_bp
     from wage_guard.confirmations.views import bp as confirm_bp
     from wage_guard.confirmations.views import portal_bp as wages_bp
@@ -152,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
         wages_bp,
         confirmations_bp,
         complaints_bp,
+        *api_blueprints,
     ):
         app.register_blueprint(blueprint)
 

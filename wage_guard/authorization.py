@@ -47,6 +47,7 @@ class Audience(enum.StrEnum):
     CONFIRMATION_SESSION = "holder of a wage-confirmation link who confirmed a code sent to the worker's phone in this browser"
     COMPLAINT_SESSION = "the browser that started a complaint through a project's QR link (until its code is confirmed)"
     STAFF = "logged-in staff"
+    API_TOKEN = "holder of an API token (an employer's or a county's), checked by the API before every operation"  # noqa: S105
 
 
 class Scope(enum.StrEnum):
@@ -96,6 +97,7 @@ ANYONE = Access(Audience.ANYONE)
 MANAGERS = (Role.ADMIN, Role.EMPLOYER_ADMIN, Role.FOREMAN)
 SEE_PROJECT = _staff(scope=Scope.PROJECT)
 MANAGE_PROJECT = _staff(*MANAGERS, scope=Scope.MANAGE)
+API = Access(Audience.API_TOKEN)
 
 #: endpoint -> who may use it. Keep it sorted by blueprint; a new route needs an entry (deny by default).
 TABLE: dict[str, Access] = {
@@ -111,6 +113,9 @@ TABLE: dict[str, Access] = {
     "admin.employers": _staff(Role.ADMIN),
     "admin.filings": _staff(Role.ADMIN),
     "admin.resend_filing": _staff(Role.ADMIN),
+    "api_tokens.index": _staff(Role.ADMIN),
+    "api_tokens.issue": _staff(Role.ADMIN),
+    "api_tokens.revoke": _staff(Role.ADMIN),
     "admin.staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.OWN),  # employer admins: own foremen only
     "admin.deactivate_staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.ACCOUNT),
     "admin.reactivate_staff": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.ACCOUNT),
@@ -231,6 +236,22 @@ TABLE: dict[str, Access] = {
     "log.consistency": ANYONE,
     "pki.crl": ANYONE,  # the published CRLs, named in every certificate's CRL distribution point
     "sms.outbox": Access(Audience.DEMO),
+    # The REST API: the OpenAPI document and its docs are public; every operation needs a token, narrowed to its scope.
+    "api.openapi": ANYONE,
+    "api.docs": ANYONE,
+    "api.docs_file": ANYONE,
+    "api.projects": API,
+    "api.project": API,
+    "api.workers": API,
+    "api.project_contracts": API,
+    "api.payroll": API,
+    "api.contract": API,
+    "api.contract_pdf": API,
+    "api.contract_verification": API,
+    "api.findings": API,  # county tokens only (403 for an employer's)
+    "api.finding": API,
+    "api.finding_action": API,  # county tokens of inspectors; the step is the holder's
+    "api.tree_heads": API,
 }
 
 

@@ -78,6 +78,8 @@ class Config:
     RATELIMIT_CODE_CHECK_PER_IP = "30 per 10 minutes"
     RATELIMIT_LOGIN_PER_IP = "20 per 10 minutes"
     RATELIMIT_VERIFY_PER_IP = "30 per 10 minutes"
+    #: The REST API, per address: generous for a department's system paging through a county, a brake on scraping.
+    RATELIMIT_API_PER_IP = "600 per minute"
 
     #: "console" stores messages in the outbox table only; "twilio" sends them.
     SMS_BACKEND = "console"

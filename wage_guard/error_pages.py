@@ -29,7 +29,7 @@ def register_error_handlers(app: Flask) -> None:
         from wage_guard import boundary
 
         boundary.end_failed(error)
-        return _render(error.status, error.message)
+        return _render(error.status, error.message, getattr(error, "errors", None))
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):  # type: ignore[no-untyped-def]
@@ -79,8 +79,27 @@ def _http_message(code: int) -> str:
 WORKER_PREFIXES = ("/s/", "/e/", "/me", "/id/", "/verify")
 
 
-def _render(status: int, message: str):  # type: ignore[no-untyped-def]
+#: The API's error codes: a stable word for programs beside the message for people.
+API_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def _render(status: int, message: str, errors: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/"):
-        return {"error": status, "message": message}, status
+        body = {"code": API_CODES.get(status, "server_error"), "message": message, "errors": errors or None}
+        headers = {"WWW-Authenticate": 'Bearer realm="wage_guard"'} if status == 401 else {}
+        return body, status, headers
     worker_page = request.path.startswith(WORKER_PREFIXES)
     return render_template("errors/error.html", status=status, message=message, worker_page=worker_page), status

@@ -29,6 +29,12 @@ class ValidationFailed(WageGuardError):
         self.errors = errors or ({field: message} if field else {})
 
 
+class Unauthenticated(WageGuardError):
+    """No credential, or one that is unknown, revoked or expired (the API's 401)."""
+
+    status = 401
+
+
 class NotFound(WageGuardError):
     status = 404
 

@@ -19,7 +19,7 @@ SKIP = re.compile(r"\.(pdf|zip|webp|png|jpg|svg|csv|crt|cer|der|json)(\?|$)|/sta
 ALLOWED = {
     # formats, standards and abbreviations Chinese text uses as they are
     *"PDF SMS ID QR UTC CA TSA SHA RFC PAdES CAdES CRL CRLs OCSP HSM TOTP IP URL CSV PNG JPEG WebP App".split(),
-    *"PKCS PKI XML HTTP HTTPS DSS LTV RSA ECDSA SM AM PM".split(),
+    *"PKCS PKI XML HTTP HTTPS DSS LTV RSA ECDSA SM AM PM API REST JSON OpenAPI JavaScript".split(),
     # units and the contract-number prefix
     *"WG KB MB GB mm cm km kg".split(),
     # user names of the demo world (data shown in staff tables, not interface text)
