@@ -485,7 +485,18 @@ def _expect_content(response: TestResponse, endpoint: str, values: dict[str, obj
     if isinstance(contract_id, int) and endpoint in ("contracts.detail", "portal.verify_contract"):
         number = world.contract_numbers_b[list(world.contracts_b.values()).index(contract_id)]
         return None if number in response.get_data(as_text=True) else f"{number} is not on the page"
-    if endpoint in ("organisations.detail", "organisations.list", "inspector.dashboard", "enrollment.poster"):
+    if endpoint == "contracts.verify":
+        return None if "<h1" in response.get_data(as_text=True) else "no verification report"
+    if endpoint == "inspector.worker":
+        text = response.get_data(as_text=True)
+        return None if "桓台县项目B" in text and any(n in text for n in world.contract_numbers_b + ["—"]) else "not B's worker"
+    if endpoint in (
+        "organisations.detail",
+        "organisations.list",
+        "inspector.dashboard",
+        "inspector.project",
+        "enrollment.poster",
+    ):
         return None if "桓台县项目B" in response.get_data(as_text=True) else "project B is not on the page"
     return None
 

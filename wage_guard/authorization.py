@@ -129,6 +129,8 @@ TABLE: dict[str, Access] = {
     "inspector.report_xlsx": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     "inspector.report_csv": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),
     "inspector.flag": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OBJECT),
+    "inspector.project": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.PROJECT),  # the drill-down
+    "inspector.worker": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.PROJECT),
     "inspector.act_on_flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),  # the flags posted: the user's area only
     # Projects.
     "organisations.list": _staff(scope=Scope.OWN),
@@ -166,6 +168,7 @@ TABLE: dict[str, Access] = {
     "contracts.detail": SEE_PROJECT,
     "contracts.pdf": SEE_PROJECT,
     "contracts.evidence": SEE_PROJECT,
+    "contracts.verify": SEE_PROJECT,  # the stored current version checked as the public verification page does
     "contracts.issue": MANAGE_PROJECT,
     "contracts.batch": SEE_PROJECT,
     "contracts.batch_progress": SEE_PROJECT,

@@ -178,7 +178,7 @@ def verification_of(contract: Contract) -> schemas.VerificationOut:
 
 def payroll_months(token: ApiToken, project_id: int, paging: schemas.PageQuery) -> schemas.PayrollPage:
     found = services.get_project(token, project_id)
-    months = sorted(payroll.month_totals(found), key=lambda m: m.month, reverse=True)
+    months = payroll.month_totals(found)  # newest first
     counts = {c.month: c for c in confirmations.counts_by_project_month([found.id])}
     start = (paging.page - 1) * paging.per_page
     items = [

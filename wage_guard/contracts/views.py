@@ -176,6 +176,18 @@ def evidence(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
     return evidence_response(contract, f"staff:{actor().id}")
 
 
+@bp.get("/<int:contract_id>/verify")
+@staff_required
+def verify(project_id: int, contract_id: int):  # type: ignore[no-untyped-def]
+    """The stored current version checked as the public verification page checks an uploaded file: which version it
+    is, its signatures and signers (for the county's inspectors above all, who cannot rely on the party's word)."""
+    from wage_guard.verification import services as verification
+    from wage_guard.verification.views import render_report
+
+    contract = services.get_contract(organisations.get_project(actor(), project_id), contract_id)
+    return render_report(verification.verify_pdf(contract.current_document.pdf))
+
+
 def evidence_response(contract: Contract, who: str) -> Response:
     from wage_guard.ledger import evidence as evidence_package
 

@@ -9,10 +9,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import Role
+from wage_guard.enrollment.trades import TRADES
 from wage_guard.errors import WageGuardError
 from wage_guard.i18n import _
-from wage_guard.inspector import exports, queries, reports, services
+from wage_guard.inspector import drilldown, exports, queries, reports, services
 from wage_guard.inspector.forms import FlagActionForm
+from wage_guard.payroll import ledger as wage_ledger
 from wage_guard.risk.rules import BY_CODE
 from wage_guard.security import actor, role_required
 from wage_guard.sheets import writing
@@ -109,6 +111,22 @@ def flag(finding_id: int):  # type: ignore[no-untyped-def]
     form = FlagActionForm(finding_ids=[finding_id])
     detail = queries.flag_detail(actor(), finding_id)
     return render_template("inspector/flag.html", detail=detail, form=form, inspectors=services.inspectors_for(actor()))
+
+
+@bp.get("/projects/<int:project_id>")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def project(project_id: int):  # type: ignore[no-untyped-def]
+    """Drill-down, step 1: a project's flags, roster (masked) with each worker's contract, wage months, complaints."""
+    return render_template("inspector/project.html", view=drilldown.project_view(actor(), project_id), trades=TRADES)
+
+
+@bp.get("/projects/<int:project_id>/workers/<int:enrollment_id>")
+@role_required(Role.INSPECTOR, Role.ADMIN)
+def worker(project_id: int, enrollment_id: int):  # type: ignore[no-untyped-def]
+    """Drill-down, step 2: one worker on the project: contracts (view, download, verify, evidence), payroll lines
+    with their wage confirmations, complaints and flags."""
+    view = drilldown.worker_view(actor(), project_id, enrollment_id)
+    return render_template("inspector/worker.html", view=view, confirmation_label=wage_ledger.confirmation_label, trades=TRADES)
 
 
 @bp.post("/flags/act")
