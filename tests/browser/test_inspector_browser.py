@@ -67,6 +67,10 @@ def test_an_inspector_works_a_red_flag_from_the_dashboard(
     assert page.inner_text("#flag-state") == "已办结"
     assert "已约谈项目经理，工资已补发" in page.inner_text("#flag-history")
     page.screenshot(path=str(shots / "4-resolved.png"), full_page=True)
+    page.click(f"main a[href$='/inspector/projects/{world.project_a}']")  # drill down to the flag's project
+    page.wait_for_selector("#project-roster")
+    assert f"/inspector/flags/{red}" in page.inner_html("#project-flags")
+    page.screenshot(path=str(shots / "5-project.png"), full_page=True)
     context.close()
     with app.app_context():
         assert db.session.scalar(sa.select(Finding.workflow_status).where(Finding.id == red)) == "resolved"

@@ -84,6 +84,7 @@ def projects(query: schemas.PageQuery) -> schemas.ProjectPage:
 @bp.get("/projects/<int:project_id>")
 @validate(tags=("projects",), resp=responses(HTTP_200=schemas.ProjectOut))
 def project(project_id: int) -> schemas.ProjectOut:
+    """One project in the token's scope, with the workers on its roster now."""
     return queries.project(_token(), project_id)
 
 
@@ -97,6 +98,7 @@ def workers(project_id: int, query: schemas.PageQuery) -> schemas.WorkerPage:
 @bp.get("/projects/<int:project_id>/contracts")
 @validate(tags=("contracts",), query=schemas.PageQuery, resp=responses(HTTP_200=schemas.ContractPage))
 def project_contracts(project_id: int, query: schemas.PageQuery) -> schemas.ContractPage:
+    """The project's contracts (every kind and status), oldest first."""
     return queries.contracts_of(_token(), project_id, query)
 
 
@@ -117,6 +119,7 @@ def contract(contract_id: int) -> schemas.ContractOut:
 @bp.get("/contracts/<int:contract_id>/pdf")
 @validate(tags=("contracts",), resp=responses(HTTP_200=(None, "the current version, as application/pdf")))
 def contract_pdf(contract_id: int) -> Response:
+    """The current version of the contract as a PDF (application/pdf), signed and timestamped (PAdES)."""
     found = queries.get_contract(_token(), contract_id)
     disposition = f'attachment; filename="{found.number}-v{found.current_document.version}.pdf"'
     return Response(found.current_document.pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
@@ -139,6 +142,7 @@ def findings(query: schemas.FindingQuery) -> schemas.FindingPage:
 @bp.get("/findings/<int:finding_id>")
 @validate(tags=("findings",), resp=responses(HTTP_200=schemas.FindingOut))
 def finding(finding_id: int) -> schemas.FindingOut:
+    """One risk flag: its rule, law, recommended action, evidence and workflow state."""
     return queries.finding_out(services.get_finding(_token(), finding_id))
 
 
