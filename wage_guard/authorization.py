@@ -204,6 +204,7 @@ TABLE: dict[str, Access] = {
     "portal.start": Access(Audience.PORTAL_LOGIN),
     "portal.verify": Access(Audience.PORTAL_LOGIN),
     "portal.contracts": Access(Audience.PORTAL),
+    "portal.my_data": Access(Audience.PORTAL),  # everything held about the session's own people
     "portal.download": Access(Audience.PORTAL),
     "portal.evidence": Access(Audience.PORTAL),
     "portal.print_pdf": Access(Audience.PORTAL),

@@ -18,6 +18,7 @@ from wage_guard.enrollment.models import Worker
 from wage_guard.errors import NotFound, WageGuardError
 from wage_guard.extensions import db, limiter
 from wage_guard.i18n import _
+from wage_guard.portal import my_data as my_data_export
 from wage_guard.portal import services as portal
 from wage_guard.security import requester
 from wage_guard.signing import revocation
@@ -92,6 +93,15 @@ def verify():  # type: ignore[no-untyped-def]
 def contracts():  # type: ignore[no-untyped-def]
     """All of the worker's contracts, including those of finished projects."""
     return render_template("portal/contracts.html", contracts=portal.contracts_of(_worker_ids()))
+
+
+@bp.get("/my-data.zip")
+def my_data():  # type: ignore[no-untyped-def]
+    """Everything held about the session's people, as a ZIP (the right to view and copy, PIPL Art. 45)."""
+    data = my_data_export.export_zip(_worker_ids(), now=clock.utcnow())
+    boundary.commit()
+    headers = {"Content-Disposition": 'attachment; filename="my-data.zip"', "Cache-Control": "no-store"}
+    return current_app.response_class(data, mimetype="application/zip", headers=headers)
 
 
 @bp.get("/contracts/<int:contract_id>.pdf")
