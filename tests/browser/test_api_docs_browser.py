@@ -24,7 +24,7 @@ def test_swagger_ui_renders_the_document_without_a_cdn(live_server: str, browser
     page.goto(live_server + "/api/v1/docs")
     page.wait_for_selector(".swagger-ui .info .title")
     assert "wage_guard API" in page.inner_text(".swagger-ui .info .title")
-    page.wait_for_selector("[data-path=\"/api/v1/findings/{finding_id}/actions\"]")
+    page.wait_for_selector('[data-path="/api/v1/findings/{finding_id}/actions"]')
     page.screenshot(path=str(artifacts / "api-docs.png"), full_page=False)
     context.close()
     assert not outside, f"requests outside the app: {outside}"
