@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from jobs.accounts import purge_login_records
+from jobs.backup import backup_daily
 from jobs.batches import run_contract_batches
 from jobs.confirmations import purge_unverified_complaints, remind_wage_confirmations, request_wage_confirmations
 from jobs.contracts import check_document_store, contract_dates
@@ -55,4 +56,6 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("request_wage_confirmations", request_wage_confirmations, 60),
         JobDefinition("remind_wage_confirmations", remind_wage_confirmations, 3600),
         JobDefinition("purge_unverified_complaints", purge_unverified_complaints, 600),
+        # Looks every hour and backs up when the newest backup is a day old, so restarts never skip a day.
+        *([JobDefinition("backup_daily", backup_daily, 3600)] if app.config.get("BACKUP_DIR") else []),
     ]

@@ -192,6 +192,10 @@ class Config:
     #: waiting when another process is sequencing). Off, only the scheduler's sequencer integrates: fewer
     #: transactions per request, up to ``SCHEDULER_LEDGER_INTERVAL_SECONDS`` more until a step is in the log.
     LEDGER_INTEGRATE_AFTER_COMMIT = True
+    #: Where the ``backup_daily`` job writes a backup a day (docs/backup.md); no backups when unset.
+    BACKUP_DIR: str | None = None
+    #: Backups older than this many days are deleted by the job, but never the newest one.
+    BACKUP_KEEP_DAYS = 30
 
 
 class ProductionConfig(Config):
