@@ -3,7 +3,7 @@
 # plus the job scheduler. Stop with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh requirements.txt
+bash scripts/bootstrap.sh requirements.lock
 export FLASK_APP=wsgi
 host=${WAGE_GUARD_DEMO_HOST:-127.0.0.1}
 port=${WAGE_GUARD_DEMO_PORT:-5000}

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
-bash scripts/bootstrap.sh requirements-dev.txt
+bash scripts/bootstrap.sh requirements-dev.lock
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
