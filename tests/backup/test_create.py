@@ -53,14 +53,15 @@ def test_the_manifest_lists_every_file_with_its_checksum(app: Flask, world: Worl
 
 def test_a_folder_in_use_gets_a_new_timestamped_backup(app: Flask, world: World, tmp_path: Path, postgres_tools: None) -> None:
     (tmp_path / "backups").mkdir()
-    _create(app, tmp_path / "backups")  # empty: the backup goes into the folder itself
-    assert (tmp_path / "backups" / "manifest.json").is_file()
+    _create(app, tmp_path / "backups" / "first")  # missing or empty: the backup goes into the folder itself
+    assert (tmp_path / "backups" / "first" / "manifest.json").is_file()
     second = _create(app, tmp_path / "backups")
     third = _create(app, tmp_path / "backups")
     stamp = START.strftime("%Y%m%dT%H%M%SZ")
     assert str(tmp_path / "backups" / stamp) in second
     assert str(tmp_path / "backups" / f"{stamp}-2") in third
     assert (tmp_path / "backups" / f"{stamp}-2" / "manifest.json").is_file()
+    assert sorted(path.name for path in (tmp_path / "backups").iterdir()) == sorted(["first", stamp, f"{stamp}-2"])
 
 
 def test_key_material_is_only_in_the_backup_as_it_is_at_rest(

@@ -120,6 +120,14 @@ def test_create_refuses_a_file_as_the_folder(app: Flask, world: World, tmp_path:
     assert (tmp_path / "a-file").read_text() == "not a folder"
 
 
+def test_create_refuses_to_write_into_a_backup(app: Flask, backup: Path) -> None:
+    """A second backup inside the first would be an extra file there, and the first would no longer restore."""
+    files = sorted(backup.rglob("*"))
+    result = app.test_cli_runner().invoke(args=["backup", "create", str(backup)])
+    _refused(result, 1, "is a backup itself", "本身就是一个备份")
+    assert sorted(backup.rglob("*")) == files
+
+
 def test_create_refuses_a_damaged_store_and_leaves_no_backup(app: Flask, world: World, tmp_path: Path) -> None:
     with app.app_context():
         key = document_store().put(PDF)

@@ -66,10 +66,14 @@ class Daily:
 def backup_folder(directory: Path, *, now: datetime) -> Path:
     """Where ``flask backup create DIR`` writes: DIR itself when it is missing or empty, else a new timestamped folder.
 
-    :raises BackupError: DIR is a file.
+    :raises BackupError: DIR is a file, or a backup itself (a folder inside it would make that backup fail its check).
     """
     if directory.exists() and not directory.is_dir():
         raise BackupError(_l("%(path)s is a file, not a folder.", path=str(directory)))
+    if (directory / manifest.MANIFEST).exists():
+        raise BackupError(
+            _l("%(path)s is a backup itself: give the folder that holds the backups, or a new one.", path=str(directory))
+        )
     if not directory.exists() or not any(directory.iterdir()):
         return directory
     return _new_stamped(directory, now)
