@@ -19,6 +19,8 @@ from wage_guard.enrollment.models import Enrollment, Worker
 from wage_guard.errors import NotFound
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.inspector import queries as inspector_queries
+from wage_guard.inspector.queries import FlagFilter
 from wage_guard.ledger.models import TreeHead
 from wage_guard.organisations.models import Project
 from wage_guard.payroll import queries as payroll
@@ -199,15 +201,8 @@ def payroll_months(token: ApiToken, project_id: int, paging: schemas.PageQuery) 
 
 
 def findings(token: ApiToken, chosen: schemas.FindingQuery) -> schemas.FindingPage:
-    query = services.findings_query(token)
-    if chosen.severity:
-        query = query.where(Finding.severity == chosen.severity)
-    if chosen.workflow:
-        query = query.where(Finding.workflow_status == chosen.workflow)
-    if chosen.rule:
-        query = query.where(Finding.rule_code == chosen.rule)
-    if chosen.project_id:
-        query = query.where(Finding.project_id == chosen.project_id)
+    narrowed = FlagFilter(chosen.severity, chosen.rule, chosen.workflow, chosen.project_id)
+    query = inspector_queries.filtered(services.findings_query(token), narrowed)
     rows, info = _page(query.order_by(Finding.id.desc()), chosen)
     return schemas.FindingPage(items=[finding_out(row[0]) for row in rows], **info)
 

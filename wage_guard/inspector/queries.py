@@ -8,6 +8,7 @@ computes it. Everything is limited to the user's own scope (``organisations.visi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -95,6 +96,20 @@ class FlagRow:
     assignee: User | None
 
 
+def filtered(query: sa.Select[Any], chosen: FlagFilter) -> sa.Select[Any]:
+    """``query`` over flags narrowed to the chosen severity, rule, workflow state and project (the list, its exports
+    and the API filter the same way)."""
+    if chosen.severity:
+        query = query.where(Finding.severity == Severity(chosen.severity))
+    if chosen.rule:
+        query = query.where(Finding.rule_code == chosen.rule)
+    if chosen.workflow:
+        query = query.where(Finding.workflow_status == chosen.workflow)
+    if chosen.project_id:
+        query = query.where(Finding.project_id == chosen.project_id)
+    return query
+
+
 def flag_list(user: User, chosen: FlagFilter) -> list[FlagRow]:
     """The flags in the user's area that match the filter, the most severe and newest first (violations only;
     inconclusive results are shown on the project, not as flags)."""
@@ -106,14 +121,7 @@ def flag_list(user: User, chosen: FlagFilter) -> list[FlagRow]:
         .outerjoin(User, User.id == FlagAssignment.assignee_id)
         .where(Finding.severity.is_not(None))
     )
-    if chosen.severity:
-        query = query.where(Finding.severity == Severity(chosen.severity))
-    if chosen.rule:
-        query = query.where(Finding.rule_code == chosen.rule)
-    if chosen.workflow:
-        query = query.where(Finding.workflow_status == chosen.workflow)
-    if chosen.project_id:
-        query = query.where(Finding.project_id == chosen.project_id)
+    query = filtered(query, chosen)
     order = sa.case({Severity.RED: 0, Severity.ORANGE: 1, Severity.YELLOW: 2}, value=Finding.severity, else_=3)
     rows = db.session.execute(query.order_by(order, Finding.opened_at.desc(), Finding.id.desc()).limit(FLAG_LIST_LIMIT))
     return [FlagRow(finding, project, assignee) for finding, project, assignee in rows]
