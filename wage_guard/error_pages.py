@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, flash, redirect, render_template, request
+import sqlalchemy as sa
+from flask import Flask, current_app, flash, g, redirect, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from wage_guard.errors import WageGuardError
-from wage_guard.extensions import db
+from wage_guard.extensions import db, login_manager
 from wage_guard.i18n import _
 
 log = logging.getLogger(__name__)
@@ -53,9 +54,23 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        _rollback_quietly()
+        if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+            # The database is out of reach (or dropped the connection): nothing was changed. The pool checks each
+            # connection before use (pool_pre_ping), so the app recovers by itself once the database is back.
+            log.error("database unavailable on %s %s: %s", request.method, request.endpoint, type(error.orig).__name__)
+            g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is logged in
+            return _render(503, _("The service is briefly unavailable and nothing was changed. Please try again in a minute."))
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         return _render(500, _("Something went wrong on our side. Please try again later."))
+
+
+def _rollback_quietly() -> None:
+    """Roll back; a connection that is already gone cannot, and the pool discards it."""
+    try:
+        db.session.rollback()
+    except sa.exc.DBAPIError:
+        db.session.remove()
 
 
 def _shows_a_form_on_get() -> bool:
@@ -70,6 +85,7 @@ def _http_message(code: int) -> str:
         403: _("You do not have permission to see this page."),
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
+        503: _("The service is briefly unavailable and nothing was changed. Please try again in a minute."),
         413: _("The file is too large: the limit is %(mb)d MB.", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
     }
     return messages.get(code, _("The request could not be processed."))

@@ -55,6 +55,13 @@ class TooManyRequests(WageGuardError):
     status = 429
 
 
+class ServiceUnavailable(WageGuardError):
+    """Something the request needs is out of order for now (storage full, database unreachable): nothing was done,
+    and the same request can be repeated later."""
+
+    status = 503
+
+
 class InvalidTransition(Conflict):
     pass
 

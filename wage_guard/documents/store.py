@@ -10,13 +10,22 @@ it is thirty lines over ``pathlib`` (write to a temporary file, then an atomic r
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
 import tempfile
 from pathlib import Path
 
 from flask import current_app
+
+from wage_guard.errors import ServiceUnavailable
+from wage_guard.i18n import _
+
+log = logging.getLogger(__name__)
+#: The write failed for want of space: the disk, or the account's quota, is full.
+FULL = {errno.ENOSPC, errno.EDQUOT}
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 
@@ -37,6 +46,18 @@ class LocalDocumentStore:
         path = self._path(key)
         if path.exists() and path.stat().st_size == len(data):
             return key
+        try:
+            self._write(path, data)
+        except OSError as error:
+            if error.errno not in FULL:
+                raise
+            log.error("the document store at %s is full: a document of %d bytes was not stored", self.root, len(data))
+            raise ServiceUnavailable(_("The server's storage is full, so nothing was saved. Please try again later.")) from error
+        return key
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        """Write to a temporary file beside the target, then rename: a reader sees the whole file or none of it."""
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
         try:
@@ -48,7 +69,6 @@ class LocalDocumentStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return key
 
     def get(self, key: str) -> bytes:
         """The bytes stored under ``key``.
