@@ -55,6 +55,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):  # type: ignore[no-untyped-def]
         _rollback_quietly()
+        if _limit_storage_error(error):
+            # Codes and logins fail closed when their limits cannot be counted (public pages fail open instead).
+            log.error("rate-limit storage unavailable on %s %s: %s", request.method, request.endpoint, type(error).__name__)
+            return _render(
+                503,
+                _("Codes and logins are paused for a few minutes: a security service is not available. Please try again later."),
+            )
         if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
             # The database is out of reach (or dropped the connection): nothing was changed. The pool checks each
             # connection before use (pool_pre_ping), so the app recovers by itself once the database is back.
@@ -63,6 +70,13 @@ def register_error_handlers(app: Flask) -> None:
             return _render(503, _("The service is briefly unavailable and nothing was changed. Please try again in a minute."))
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         return _render(500, _("Something went wrong on our side. Please try again later."))
+
+
+def _limit_storage_error(error: Exception) -> bool:
+    """The shared limit storage (Redis, through the limits library) could not be reached."""
+    from limits.errors import StorageError
+
+    return isinstance(error, StorageError) or type(error).__module__.split(".")[0] == "redis"
 
 
 def _rollback_quietly() -> None:

@@ -93,6 +93,18 @@ def _set_device_cookie(response: Any) -> Any:
     return response
 
 
+def limit_storage_down() -> bool:
+    """``exempt_when`` of the limits that fail open: public pages (verification, the log, the API) keep working when
+    the shared limit storage (Redis) is down. The limits on codes and logins have no such exemption: they fail closed,
+    and ``error_pages`` answers 503 with a clear message."""
+    from wage_guard.extensions import limiter
+
+    try:
+        return not limiter.storage.check()
+    except Exception:  # noqa: BLE001 - a storage that cannot even answer a ping is down
+        return True
+
+
 def is_safe_next(target: str | None) -> bool:
     """Only same-site relative paths are allowed as ``next`` (no scheme, no host, no ``//``)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -22,14 +22,14 @@ from wage_guard.extensions import csrf, limiter
 from wage_guard.i18n import _
 from wage_guard.inspector import services as inspector
 from wage_guard.organisations import services as organisations
-from wage_guard.security import actor, role_required
+from wage_guard.security import actor, limit_storage_down, role_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 #: The administrator's pages: issue and revoke tokens.
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 BLUEPRINTS = (bp, tokens_bp)
 csrf.exempt(bp)
-limiter.limit(lambda: current_app.config["RATELIMIT_API_PER_IP"])(bp)
+limiter.limit(lambda: current_app.config["RATELIMIT_API_PER_IP"], exempt_when=limit_storage_down)(bp)
 #: Operations open without a token: the document and the interactive docs.
 OPEN = {"api.openapi", "api.docs", "api.docs_file"}
 

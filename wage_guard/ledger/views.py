@@ -11,6 +11,7 @@ from wage_guard.extensions import csrf, limiter
 from wage_guard.i18n import _
 from wage_guard.ledger import evidence, services
 from wage_guard.routing import bigint
+from wage_guard.security import limit_storage_down
 
 bp = Blueprint("log", __name__, url_prefix="/log")
 csrf.exempt(bp)
@@ -21,7 +22,7 @@ def _limit() -> str:
 
 
 @bp.get("/tree-head")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def latest() -> ResponseReturnValue:
     """The newest signed tree head."""
     head = services.latest_tree_head()
@@ -31,7 +32,7 @@ def latest() -> ResponseReturnValue:
 
 
 @bp.get("/tree-head/<bigint:size>")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def by_size(size: int) -> ResponseReturnValue:
     head = services.tree_head(size)
     if head is None:
@@ -40,7 +41,7 @@ def by_size(size: int) -> ResponseReturnValue:
 
 
 @bp.get("/public-key")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def public_key() -> ResponseReturnValue:
     """Every log public key by key id (the SHA-256 of the PEM): the PEM and its fingerprint, the SHA-256 of the DER
     SubjectPublicKeyInfo, which ``flask ledger verify-package --log-key-fingerprint`` takes."""
@@ -53,7 +54,7 @@ def public_key() -> ResponseReturnValue:
 
 
 @bp.get("/root-certificate")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def root_certificate() -> ResponseReturnValue:
     """The published trust anchors: the root certificate (PEM) with its fingerprint, and the log keys' fingerprints."""
     anchors = evidence.published_anchors()
@@ -63,7 +64,7 @@ def root_certificate() -> ResponseReturnValue:
 
 
 @bp.get("/root-certificate.pem")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def root_certificate_pem() -> ResponseReturnValue:
     """The root certificate to import into a PDF validator (pdfsig's NSS database, Acrobat)."""
     anchors = evidence.published_anchors()
@@ -77,7 +78,7 @@ def root_certificate_pem() -> ResponseReturnValue:
 
 
 @bp.get("/entries/<bigint:seq>")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def entry(seq: int) -> ResponseReturnValue:
     """An entry with its inclusion proof in the tree of ``tree_size`` (default: the newest tree head)."""
     head = services.latest_tree_head()
@@ -92,7 +93,7 @@ def entry(seq: int) -> ResponseReturnValue:
 
 
 @bp.get("/consistency")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def consistency() -> ResponseReturnValue:
     """The consistency proof between two tree heads (``first`` < ``second``)."""
     first, second = request.args.get("first", type=bigint), request.args.get("second", type=bigint)

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app
 
 from wage_guard import boundary
 from wage_guard.extensions import csrf, limiter
+from wage_guard.security import limit_storage_down
 from wage_guard.signing import crls
 
 bp = Blueprint("pki", __name__, url_prefix="/pki")
@@ -24,7 +25,7 @@ def _limit() -> str:
 
 
 @bp.get("/crl/<name>.crl")
-@limiter.limit(_limit)
+@limiter.limit(_limit, exempt_when=limit_storage_down)
 def crl(name: str) -> Response:
     """The current CRL ``issuing`` (signers' and the timestamp authority's certificates) or ``root`` (the issuing CA)."""
     der = crls.crl_der(name)

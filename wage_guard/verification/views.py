@@ -21,6 +21,7 @@ from wage_guard.extensions import csrf, limiter
 from wage_guard.i18n import _
 from wage_guard.ledger import merkle
 from wage_guard.ledger import services as ledger
+from wage_guard.security import limit_storage_down
 from wage_guard.signing.errors import NotAPdf
 from wage_guard.verification import queries, services, wording
 from wage_guard.verification.model import Result
@@ -34,7 +35,7 @@ def _limit() -> str:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"])
+@limiter.limit(_limit, methods=["POST"], exempt_when=limit_storage_down)
 @csrf.exempt  # anonymous and read-only: no session to ride on, and arbitrators' tools post files directly (curl -F)
 def upload() -> ResponseReturnValue:
     """Upload a PDF; the report says which version it is, checks every signature and signer, and what to do."""
