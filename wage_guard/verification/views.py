@@ -84,6 +84,7 @@ def _upload_error(error: WageGuardError, status: int | None = None) -> ResponseR
 
 
 @bp.get("/c/<number>")
+@limiter.limit(_limit, exempt_when=limit_storage_down)  # contract numbers run in sequence: no walking through them
 def known(number: str) -> ResponseReturnValue:
     """Where the QR code in a contract's footer leads: is this contract known here, and how to check a copy."""
     contract = queries.contract_by_number(number)
