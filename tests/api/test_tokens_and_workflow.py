@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.api.support import issue_token, use_token
+from tests.conftest import advance
 from tests.factories import World, create_finding, login
 from wage_guard import boundary, clock
 from wage_guard.accounts.models import User
@@ -186,3 +187,35 @@ def test_the_docs_are_served_here_without_a_cdn(app: Flask, world: World) -> Non
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     assert "/api/v1/findings/{finding_id}/actions" in document["paths"]
+
+
+def test_a_token_expires_after_its_days(app: Flask, world: World) -> None:
+    with app.app_context():
+        holder = _user("inspector_y")
+        issued = services.issue(
+            _user("admin"),
+            holder_id=holder.id,
+            name="三十天",
+            employer_id=None,
+            county_code="370321",
+            now=clock.utcnow(),
+            valid_days=30,
+        )
+        boundary.commit()
+        secret = issued.secret
+        with pytest.raises(ValidationFailed):
+            services.issue(
+                _user("admin"),
+                holder_id=holder.id,
+                name="x",
+                employer_id=None,
+                county_code="370321",
+                now=clock.utcnow(),
+                valid_days=0,
+            )
+    client = use_token(app.test_client(), secret)
+    assert client.get("/api/v1/projects").status_code == 200
+    advance(days=30)
+    expired = client.get("/api/v1/projects")
+    assert expired.status_code == 401
+    assert "expired" in expired.get_json()["message"] or "过期" in expired.get_json()["message"]

@@ -1,10 +1,10 @@
 """The administrator's form to issue an API token."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from wage_guard.api.services import NAME_LIMIT
+from wage_guard.api.services import DEFAULT_DAYS, MAX_DAYS, NAME_LIMIT
 from wage_guard.i18n import _l
 
 
@@ -13,3 +13,4 @@ class IssueTokenForm(FlaskForm):  # type: ignore[misc]
     holder_id = SelectField(_l("Held by (staff account)"), coerce=int, validators=[DataRequired()])
     employer_id = SelectField(_l("Employer"), coerce=int, validators=[Optional()])
     county_code = SelectField(_l("County"), validators=[Optional()])
+    valid_days = IntegerField(_l("Valid for (days)"), default=DEFAULT_DAYS, validators=[Optional(), NumberRange(1, MAX_DAYS)])

@@ -30,6 +30,8 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     county_code: Mapped[str | None] = mapped_column(sa.ForeignKey("county.code"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
     created_at: Mapped[datetime]
+    #: A token works until then (a year by default): a forgotten token stops by itself.
+    expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

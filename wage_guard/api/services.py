@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from wage_guard.accounts.models import Role, User
 from wage_guard.api.models import ApiToken
+from wage_guard.clock import as_utc
 from wage_guard.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
@@ -30,6 +31,8 @@ from wage_guard.risk.models import Finding
 #: Every secret starts with this, so a leaked one is easy to recognise (and to search for in a repository).
 SECRET_PREFIX = "wgt_"  # noqa: S105 - a marker, not a secret
 NAME_LIMIT = 64
+#: How long a token may live, in days: a year by default, two at most (then issue a new one).
+DEFAULT_DAYS, MAX_DAYS = 365, 730
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,14 @@ def token_hash(secret: str) -> str:
 
 
 def issue(
-    admin: User, *, holder_id: int | None, name: str, employer_id: int | None, county_code: str | None, now: datetime
+    admin: User,
+    *,
+    holder_id: int | None,
+    name: str,
+    employer_id: int | None,
+    county_code: str | None,
+    now: datetime,
+    valid_days: int = DEFAULT_DAYS,
 ) -> Issued:
     """Issue a token for ``holder_id`` narrowed to one employer or one county that the holder may see.
 
@@ -55,6 +65,8 @@ def issue(
     holder = db.session.get(User, holder_id) if holder_id else None
     if holder is None or not holder.is_enabled:
         raise ValidationFailed(_("Choose an active staff account to hold the token."), field="holder_id")
+    if not 1 <= valid_days <= MAX_DAYS:
+        raise ValidationFailed(_("A token is valid for 1 to 730 days."), field="valid_days")
     if (employer_id is None) == (not county_code):
         raise ValidationFailed(_("Choose either one employer or one county."), field="scope")
     if employer_id is not None:
@@ -71,6 +83,7 @@ def issue(
         county_code=county_code or None,
         created_by_id=admin.id,
         created_at=now,
+        expires_at=now + timedelta(days=valid_days),
     )
     db.session.add(token)
     db.session.flush()
@@ -116,10 +129,10 @@ def list_tokens() -> list[ApiToken]:
     return list(db.session.scalars(sa.select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())))
 
 
-def authenticate(authorization: str | None) -> ApiToken:
+def authenticate(authorization: str | None, *, now: datetime) -> ApiToken:
     """The token of an ``Authorization: Bearer …`` header.
 
-    :raises Unauthenticated: no header, not a bearer token, unknown, revoked, or held by a disabled account."""
+    :raises Unauthenticated: no header, not a bearer token, unknown, revoked, expired, or held by a disabled account."""
     scheme, _space, secret = (authorization or "").partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret.startswith(SECRET_PREFIX) or len(secret) > 128:
@@ -127,6 +140,8 @@ def authenticate(authorization: str | None) -> ApiToken:
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(secret)))
     if token is None or token.revoked_at is not None or not token.user.is_enabled:
         raise Unauthenticated(_("This API token is unknown or has been revoked."))
+    if as_utc(token.expires_at) <= now:
+        raise Unauthenticated(_("This API token has expired: ask the administrator for a new one."))
     return token
 
 

@@ -40,7 +40,7 @@ def authenticate() -> None:
     body they sent would have been valid (the schema is checked after this)."""
     if request.endpoint in OPEN:
         return
-    token = g.api_token = services.authenticate(request.headers.get("Authorization"))
+    token = g.api_token = services.authenticate(request.headers.get("Authorization"), now=clock.utcnow())
     named = request.view_args or {}
     if "project_id" in named:
         services.get_project(token, named["project_id"])
@@ -203,6 +203,7 @@ def issue():  # type: ignore[no-untyped-def]
             employer_id=form.employer_id.data or None,
             county_code=form.county_code.data or None,
             now=clock.utcnow(),
+            valid_days=form.valid_days.data or services.DEFAULT_DAYS,
         )
     except WageGuardError as error:
         return boundary.failed_form("api/tokens.html", error, tokens=services.list_tokens(), form=form, secret=None)

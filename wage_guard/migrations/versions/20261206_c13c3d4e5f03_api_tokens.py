@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('county_code', sa.String(length=6), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('(employer_id IS NULL) <> (county_code IS NULL)', name=op.f('ck_api_token_one_scope')),
     sa.ForeignKeyConstraint(['county_code'], ['county.code'], name=op.f('fk_api_token_county_code_county')),
