@@ -58,3 +58,16 @@ def test_logins_are_limited_per_address(limited: Flask, client: FlaskClient, wor
     limited.config["RATELIMIT_LOGIN_PER_IP"] = "3 per 10 minutes"
     statuses = [client.post("/login", data={"username": f"u{n}", "password": PASSWORD}).status_code for n in range(4)]
     assert statuses == [401, 401, 401, 429]
+
+
+def test_the_api_is_limited_per_address_with_a_json_429(limited: Flask, world: World) -> None:
+    from tests.api.support import issue_token, use_token
+
+    limited.config["RATELIMIT_API_PER_IP"] = "3 per minute"
+    client = use_token(limited.test_client(), issue_token(limited, "inspector_x", county="370322"))
+    statuses = [client.get("/api/v1/projects").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get("/api/v1/projects")
+    assert refused.get_json()["code"] == "too_many_requests"
+    other = use_token(limited.test_client(), issue_token(limited, "inspector_y", county="370321"))
+    assert other.get("/api/v1/projects", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
