@@ -3,11 +3,14 @@ a selection, all or nothing; assignment within the county; every step in the his
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.api.support import issue_token, use_token
 from tests.factories import World, create_finding, login
 from wage_guard import boundary
 from wage_guard.extensions import db
@@ -180,3 +183,28 @@ def test_the_download_links_keep_only_the_filter(app: Flask, flags: dict[str, in
     page = _inspector(app).get("/inspector/flags?severity=red&_external=1&_scheme=javascript").get_data(as_text=True)
     assert 'href="/inspector/flags.xlsx?severity=red"' in page
     assert "javascript" not in page
+
+
+def _listed(page: str) -> set[int]:
+    return {int(v) for v in re.findall(r'name="finding_ids" value="(\d+)"', page)}
+
+
+def test_the_list_filters_by_employer_project_and_month(app: Flask, world: World, flags: dict[str, int]) -> None:
+    client = _inspector(app, "inspector_city")  # sees both counties, so both employers
+    everything = _listed(client.get("/inspector/flags").get_data(as_text=True))
+    assert everything == set(flags.values())
+    employer_a = _listed(client.get(f"/inspector/flags?employer={world.employer_a}").get_data(as_text=True))
+    assert employer_a == {flags["a_red"], flags["a_red2"], flags["a_yellow"]}
+    project_b = _listed(client.get(f"/inspector/flags?project={world.project_b}").get_data(as_text=True))
+    assert project_b == {flags["b_red"]}
+    september = _listed(client.get("/inspector/flags?period=2026-09").get_data(as_text=True))
+    assert september == {flags["a_red"]}
+    assert _listed(client.get("/inspector/flags?period=2025-01").get_data(as_text=True)) == set()
+    page = client.get("/inspector/flags?lang=en&period=2026-13&employer=x").get_data(as_text=True)
+    assert "Unknown filter values were ignored: employer, period" in page
+    assert _listed(page) == everything
+    exported = client.get(f"/inspector/flags.csv?employer={world.employer_a}&period=2026-10").get_data(as_text=True)
+    assert len(exported.strip().splitlines()) == 1 + 2  # the header, a_red2 and a_yellow (both 2026-10)
+    api = use_token(app.test_client(), issue_token(app, "inspector_x", county="370322"))
+    found = api.get(f"/api/v1/findings?employer_id={world.employer_a}&period=2026-09").get_json()
+    assert [f["id"] for f in found["items"]] == [flags["a_red"]]

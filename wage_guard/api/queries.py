@@ -201,7 +201,7 @@ def payroll_months(token: ApiToken, project_id: int, paging: schemas.PageQuery) 
 
 
 def findings(token: ApiToken, chosen: schemas.FindingQuery) -> schemas.FindingPage:
-    narrowed = FlagFilter(chosen.severity, chosen.rule, chosen.workflow, chosen.project_id)
+    narrowed = FlagFilter(chosen.severity, chosen.rule, chosen.workflow, chosen.project_id, chosen.employer_id, chosen.period)
     query = inspector_queries.filtered(services.findings_query(token), narrowed)
     rows, info = _page(query.order_by(Finding.id.desc()), chosen)
     return schemas.FindingPage(items=[finding_out(row[0]) for row in rows], **info)

@@ -38,6 +38,8 @@ class FindingQuery(PageQuery):
     workflow: Literal["open", "acknowledged", "investigating", "resolved", "dismissed"] | None = None
     rule: str | None = Field(None, pattern=r"^R[0-9]{2}$")
     project_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    employer_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    period: str | None = Field(None, pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="a month: the flag's period")
 
 
 class Error(Strict):

@@ -8,11 +8,13 @@ computes it. Everything is limited to the user's own scope (``organisations.visi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from wage_guard.accounts.models import Role, User
+from wage_guard.clock import CHINA
 from wage_guard.enrollment import queries as enrollment_queries
 from wage_guard.extensions import db
 from wage_guard.identity import queries as identity_queries
@@ -21,7 +23,7 @@ from wage_guard.inspector import charts, figures
 from wage_guard.inspector import services as inspector_services
 from wage_guard.inspector.models import FlagAction, FlagAssignment
 from wage_guard.organisations import services as organisations
-from wage_guard.organisations.models import County, Project
+from wage_guard.organisations.models import County, Employer, Project
 from wage_guard.risk.models import Finding, Severity
 from wage_guard.risk.rule import Rule
 from wage_guard.risk.rules import BY_CODE
@@ -87,6 +89,9 @@ class FlagFilter:
     rule: str | None = None
     workflow: str | None = None
     project_id: int | None = None
+    employer_id: int | None = None
+    #: A month, "YYYY-MM": the flag's own period, or for flags without one, the month it was opened in (China time).
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,25 @@ def filtered(query: sa.Select[Any], chosen: FlagFilter) -> sa.Select[Any]:
         query = query.where(Finding.workflow_status == chosen.workflow)
     if chosen.project_id:
         query = query.where(Finding.project_id == chosen.project_id)
+    if chosen.employer_id:
+        query = query.where(Finding.project_id.in_(sa.select(Project.id).where(Project.employer_id == chosen.employer_id)))
+    if chosen.period:
+        query = query.where(_in_period(chosen.period))
     return query
+
+
+def _in_period(month: str) -> sa.ColumnElement[bool]:
+    first = datetime.strptime(month, "%Y-%m").replace(tzinfo=CHINA)
+    following = (first + timedelta(days=32)).replace(day=1)
+    opened_then = sa.and_(Finding.opened_at >= first.astimezone(UTC), Finding.opened_at < following.astimezone(UTC))
+    return sa.or_(Finding.period == month, sa.and_(Finding.period == "", opened_then))
+
+
+def filter_choices(user: User) -> tuple[list[Project], list[Employer]]:
+    """The projects and employers of the user's area, for the flag list's filters."""
+    projects = organisations.visible_projects(user)
+    employers = {p.employer_id: p.employer for p in projects}
+    return projects, sorted(employers.values(), key=lambda e: e.name)
 
 
 def flag_list(user: User, chosen: FlagFilter) -> list[FlagRow]:

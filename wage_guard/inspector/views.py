@@ -3,6 +3,7 @@ and history, and the workflow's one POST (acknowledge, investigate, resolve, dis
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -20,6 +21,8 @@ from wage_guard.security import actor, role_required
 from wage_guard.sheets import writing
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
+#: A month as the filter takes it: 2026-11 (months 01–12).
+MONTH = re.compile(r"20[0-9]{2}-(0[1-9]|1[0-2])")
 
 
 @bp.app_template_global()
@@ -46,9 +49,12 @@ def flags():  # type: ignore[no-untyped-def]
     chosen, unknown = _filter_from(request.args)
     if unknown:
         flash(_("Unknown filter values were ignored: %(names)s", names=", ".join(unknown)), "error")
+    projects, employers = queries.filter_choices(actor())
     return render_template(
         "inspector/flags.html",
         rows=queries.flag_list(actor(), chosen),
+        projects=projects,
+        employers=employers,
         chosen=chosen,
         filters=queries.FLAG_FILTERS,
         rules=sorted(BY_CODE),
@@ -160,7 +166,14 @@ def act_on_flags():  # type: ignore[no-untyped-def]
 
 def _query_args(chosen: queries.FlagFilter) -> dict[str, object]:
     """The filter as the list's query string (the download links keep it)."""
-    values = {"severity": chosen.severity, "rule": chosen.rule, "workflow": chosen.workflow, "project": chosen.project_id}
+    values = {
+        "severity": chosen.severity,
+        "rule": chosen.rule,
+        "workflow": chosen.workflow,
+        "project": chosen.project_id,
+        "employer": chosen.employer_id,
+        "period": chosen.period,
+    }
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -177,9 +190,16 @@ def _filter_from(args: dict[str, str]) -> tuple[queries.FlagFilter, list[str]]:
     if rule is not None and rule not in BY_CODE:
         unknown.append("rule")
         rule = None
-    project = args.get("project") or None
-    if project is not None and not project.isdigit():
-        unknown.append("project")
-        project = None
-    chosen = queries.FlagFilter(values["severity"], rule, values["workflow"], int(project) if project else None)
+    ids: dict[str, int | None] = {}
+    for name in ("project", "employer"):
+        value = args.get(name) or None
+        if value is not None and not (value.isascii() and value.isdigit() and len(value) <= 9):
+            unknown.append(name)
+            value = None
+        ids[name] = int(value) if value else None
+    period = args.get("period") or None
+    if period is not None and not MONTH.fullmatch(period):
+        unknown.append("period")
+        period = None
+    chosen = queries.FlagFilter(values["severity"], rule, values["workflow"], ids["project"], ids["employer"], period)
     return chosen, unknown
