@@ -53,6 +53,8 @@ ADAPTERS = {
     "reportlab": "wage_guard.documents",
     "PIL": "wage_guard.documents",
     "pypdfium2": "wage_guard.documents",
+    "boto3": "wage_guard.documents",
+    "botocore": "wage_guard.documents",
     "python_calamine": "wage_guard.sheets",
     "openpyxl": "wage_guard.sheets",
     "spectree": "wage_guard.api",

@@ -132,6 +132,15 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     #: The document store's directory (contract PDFs and page previews, by SHA-256); ``instance/documents`` when unset.
     DOCUMENT_STORE_DIR: str | None = None
+    #: Where documents live: "local" (``DOCUMENT_STORE_DIR``) or "s3", an S3-compatible object store (docs/documents.md).
+    DOCUMENT_STORE = "local"
+    #: The object store: its bucket (required with "s3"); the endpoint of an S3-compatible server (MinIO, Ceph; AWS
+    #: when unset); its region (else ``AWS_REGION``); the addressing style ("auto", "path", "virtual"). Credentials
+    #: come from the standard AWS chain (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, ``AWS_PROFILE``, a role).
+    S3_BUCKET: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_REGION: str | None = None
+    S3_ADDRESSING_STYLE = "auto"
     #: Payroll imports (``sheets.reading``): the largest wage-sheet file, the most rows in it, and how large an
     #: XLSX may become once unzipped (checked in the zip directory before reading, against zip bombs).
     PAYROLL_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -228,6 +237,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         _fill_development_defaults(app)
     if not app.config.get("DOCUMENT_STORE_DIR"):
         app.config["DOCUMENT_STORE_DIR"] = str(Path(app.instance_path) / "documents")
+    _check_document_store(app)
     if app.config.get("FILING_PUSH_URL") and len(str(app.config.get("FILING_PUSH_SECRET") or "")) < 32:
         raise ConfigurationError("WAGE_GUARD_FILING_PUSH_URL needs WAGE_GUARD_FILING_PUSH_SECRET of at least 32 characters")
 
@@ -242,6 +252,8 @@ def _require_production_settings(app: Flask) -> None:
         missing += [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER") if not app.config.get(k)]
     if app.config.get("KEY_STORE") == "pkcs11":
         missing += [k for k in ("PKCS11_MODULE", "PKCS11_TOKEN_LABEL", "PKCS11_USER_PIN") if not app.config.get(k)]
+    if app.config.get("DOCUMENT_STORE") == "s3" and not app.config.get("S3_BUCKET"):
+        missing.append("S3_BUCKET")
     if missing:
         names = ", ".join(f"WAGE_GUARD_{k}" for k in missing)
         raise ConfigurationError(f"production refuses to start without: {names}")
@@ -256,6 +268,17 @@ def _require_production_settings(app: Flask) -> None:
             "production refuses process-local rate-limit storage (memory://): each web process would count the limits "
             "on its own; set WAGE_GUARD_RATELIMIT_STORAGE_URI to a storage the processes share, e.g. redis://…"
         )
+
+
+def _check_document_store(app: Flask) -> None:
+    """The document store's backend is one this app has, with what it needs (in every environment)."""
+    backend = app.config.get("DOCUMENT_STORE")
+    if backend not in ("local", "s3"):
+        raise ConfigurationError(f"WAGE_GUARD_DOCUMENT_STORE must be 'local' or 's3' (got {backend!r})")
+    if backend == "s3" and not app.config.get("S3_BUCKET"):
+        raise ConfigurationError("WAGE_GUARD_DOCUMENT_STORE=s3 needs WAGE_GUARD_S3_BUCKET")
+    if app.config.get("S3_ADDRESSING_STYLE") not in ("auto", "path", "virtual"):
+        raise ConfigurationError("WAGE_GUARD_S3_ADDRESSING_STYLE must be 'auto', 'path' or 'virtual'")
 
 
 def limit_storage_is_process_local(uri: str | None) -> bool:

@@ -2,8 +2,9 @@
 
 Why the copy is consistent without stopping the app: the database is copied as one snapshot (``database``: the
 SQLite online backup API, or ``pg_dump`` on an exported PostgreSQL snapshot). The documents are copied after it,
-and a document the snapshot refers to cannot be missing by then: the store is content-addressed and append-only
-(a file is named by its SHA-256, written to a temporary file and renamed into place, never changed or deleted),
+from either backend of the store (a local directory or an S3-compatible object store, ``documents.store``), and a
+document the snapshot refers to cannot be missing by then: the store is content-addressed and append-only (a
+document is named by its SHA-256 and stored whole or not at all, never changed or deleted),
 and a PDF (``contracts.records``) or a preview (``contracts.services``) is put into it before the row that names
 it is even flushed. So every file a committed row names was complete in the store before the snapshot began and
 is still there, unchanged, when it is copied. Files added later are copied too; they are harmless extras, like
@@ -36,7 +37,8 @@ from wage_guard import ROOT
 from wage_guard.backup import database, manifest
 from wage_guard.backup.errors import BackupDamaged, BackupError
 from wage_guard.backup.manifest import FileEntry, Manifest
-from wage_guard.documents.store import DocumentMissing, LocalDocumentStore, document_store
+from wage_guard.documents.store import DocumentMissing, DocumentStore, LocalDocumentStore, document_store
+from wage_guard.errors import ServiceUnavailable
 from wage_guard.extensions import db
 from wage_guard.i18n import _l
 
@@ -45,7 +47,8 @@ log = logging.getLogger(__name__)
 #: A backup folder's name: its UTC creation time, with ``-2``, ``-3`` ... when that second is taken already.
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 _STAMP = re.compile(r"(\d{8}T\d{6}Z)(?:-(\d+))?")
-_STORE_FILE = re.compile(r"[0-9a-f]{64}")
+#: Failures of the document store (either backend) that become a ``BackupError`` naming the reason.
+_STORE_FAILURES = (OSError, DocumentMissing, ServiceUnavailable)
 #: The daily job makes a backup when the newest one is at least this old. It looks every hour, at the same minute:
 #: a few minutes short of a day keeps the next backup from waiting an hour more.
 BACKUP_EVERY = timedelta(days=1) - timedelta(minutes=5)
@@ -107,7 +110,7 @@ def create_backup(folder: Path, *, now: datetime) -> Written:
         manifest.write(folder, written)
     except BaseException as exc:
         _discard(folder, created)
-        if isinstance(exc, OSError | DocumentMissing | sqlite3.Error | sa.exc.SQLAlchemyError):
+        if isinstance(exc, _STORE_FAILURES + (sqlite3.Error, sa.exc.SQLAlchemyError)):
             raise BackupError(_l("The backup to %(path)s failed: %(reason)s", path=str(folder), reason=exc)) from exc
         raise
     log.info("backup written to %s: %s database, %d documents", folder, snapshot.dialect, len(written.documents))
@@ -115,21 +118,19 @@ def create_backup(folder: Path, *, now: datetime) -> Written:
 
 
 def _copy_documents(folder: Path, referenced: frozenset[str]) -> dict[str, FileEntry]:
-    """Copy every file of the document store, checking each against its name; then that none the rows name is missing."""
+    """Copy every document of the store, checking each against its name; then that none the rows name is missing."""
     store, copy = document_store(), LocalDocumentStore(folder / manifest.DOCUMENTS)
     files = {}
-    for path in sorted(store.root.glob("??/??/*")):
-        if not _STORE_FILE.fullmatch(path.name):
-            continue  # a temporary ``.incoming-`` file of a write in progress
-        data = store.get(path.name)
-        if copy.put(data) != path.name:
+    for key in store.keys():
+        data = store.get(key)
+        if copy.put(data) != key:
             raise BackupError(
                 _l(
                     "The document %(name)s in the store does not match its SHA-256: run flask contracts check-documents.",
-                    name=path.name,
+                    name=key,
                 )
             )
-        files[manifest.document_name(path.name)] = FileEntry(path.name, len(data))
+        files[manifest.document_name(key)] = FileEntry(key, len(data))
     missing = sorted(referenced - {name.rsplit("/", 1)[1] for name in files})
     if missing:
         raise BackupError(
@@ -186,12 +187,12 @@ def restore_backup(folder: Path) -> Manifest:
     db.session.remove()
     database.require_empty(db.engine)
     manifest.verify(folder, contents)
-    added = _restore_documents(folder, contents)
+    store = document_store()
+    added = _restore_documents(folder, contents, store)
     try:
         database.restore(db.engine, folder / contents.database_file)
     except BaseException as exc:
-        for path in added:
-            path.unlink(missing_ok=True)
+        _undo(store, added)
         if isinstance(exc, OSError | sqlite3.Error | sa.exc.SQLAlchemyError):
             raise BackupError(_l("The database could not be restored (%(reason)s). Nothing was restored.", reason=exc)) from exc
         raise
@@ -199,26 +200,34 @@ def restore_backup(folder: Path) -> Manifest:
     return contents
 
 
-def _restore_documents(folder: Path, contents: Manifest) -> list[Path]:
-    """Put the documents into the store; returns the files this added (those already there hold the same bytes)."""
-    backup, store, added = LocalDocumentStore(folder / manifest.DOCUMENTS), document_store(), []
+def _restore_documents(folder: Path, contents: Manifest, store: DocumentStore) -> list[str]:
+    """Put the documents into the store; returns the keys this added (those already there hold the same bytes)."""
+    backup, added = LocalDocumentStore(folder / manifest.DOCUMENTS), []
     try:
         for key in contents.documents:
-            target = store.root / manifest.document_name(key).split("/", 1)[1]
             data = backup.get(key)
             if hashlib.sha256(data).hexdigest() != key:
                 name = manifest.document_name(key)
                 raise BackupDamaged(_l("%(name)s changed while it was being restored. Nothing was restored.", name=name))
-            if not target.exists():
-                added.append(target)
+            if not store.contains(key):
+                added.append(key)
             store.put(data)
     except BaseException as exc:
-        for path in added:
-            path.unlink(missing_ok=True)
-        if isinstance(exc, OSError | DocumentMissing):
+        _undo(store, added)
+        if isinstance(exc, _STORE_FAILURES):
             raise BackupError(_l("The documents could not be restored (%(reason)s). Nothing was restored.", reason=exc)) from exc
         raise
     return added
+
+
+def _undo(store: DocumentStore, added: list[str]) -> None:
+    """Remove the documents a failed restore added; one that cannot be removed (the store is down) is an unreferenced
+    extra, harmless in a content-addressed store, and is logged."""
+    for key in added:
+        try:
+            store.remove(key)
+        except (OSError, ServiceUnavailable) as error:
+            log.warning("restore: the document %s it added could not be removed again (%s)", key, error)
 
 
 def backup_daily(*, now: datetime) -> Daily | None:

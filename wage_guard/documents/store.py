@@ -2,10 +2,12 @@
 
 Why: every contract version kept its PDF and previews as database blobs, about 1 TB per million contracts with
 previews, in the tables every request reads. The database now holds each document's hash; the bytes live behind
-this one interface, a local directory by default (``DOCUMENT_STORE_DIR``, ``instance/documents``), which an
-object store can replace in production. Addressing by hash makes a stored file self-checking: the integrity job
-(``contracts.document_check``) re-hashes each file against the hash the database holds. Written by hand because
-it is thirty lines over ``pathlib`` (write to a temporary file, then an atomic rename); no library is needed.
+one interface (``documents.backend``) with two backends, chosen by ``DOCUMENT_STORE``: a local directory
+(``local``, the default: ``DOCUMENT_STORE_DIR``, ``instance/documents``) or an S3-compatible object store (``s3``,
+``documents.s3_store``), see docs/documents.md. Addressing by hash makes a stored file self-checking: the
+integrity job (``contracts.document_check``) re-hashes each file against the hash the database holds. The local
+store is written by hand because it is thirty lines over ``pathlib`` (write to a temporary file, then an atomic
+rename); no library is needed.
 """
 
 from __future__ import annotations
@@ -14,24 +16,21 @@ import errno
 import hashlib
 import logging
 import os
-import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
 
+from wage_guard.documents.backend import DocumentMissing, DocumentStore, key_of, object_name
 from wage_guard.errors import ServiceUnavailable
 from wage_guard.i18n import _
 
 log = logging.getLogger(__name__)
 #: The write failed for want of space: the disk, or the account's quota, is full.
 FULL = {errno.ENOSPC, errno.EDQUOT}
-
-_KEY = re.compile(r"[0-9a-f]{64}")
-
-
-class DocumentMissing(LookupError):
-    """The store holds no file for the key."""
+#: Re-exported: callers catch it from here whichever backend is configured.
+__all__ = ["DocumentMissing", "DocumentStore", "LocalDocumentStore", "document_store"]
 
 
 class LocalDocumentStore:
@@ -80,12 +79,29 @@ class LocalDocumentStore:
         except FileNotFoundError as exc:
             raise DocumentMissing(key) from exc
 
+    def contains(self, key: str) -> bool:
+        """Whether a file is stored under ``key``."""
+        return self._path(key).is_file()
+
+    def keys(self) -> Iterator[str]:
+        """Every key stored, in order; ``.incoming-`` files of writes in progress are not keys."""
+        for path in sorted(self.root.glob("??/??/*")):
+            key = key_of(path.relative_to(self.root).as_posix())
+            if key is not None:
+                yield key
+
+    def remove(self, key: str) -> None:
+        """Delete the file under ``key``, if any (only to undo a restore that failed)."""
+        self._path(key).unlink(missing_ok=True)
+
     def _path(self, key: str) -> Path:
-        if not _KEY.fullmatch(key):
-            raise ValueError("a document key is a SHA-256 in lower-case hex")
-        return self.root / key[:2] / key[2:4] / key
+        return self.root / object_name(key)
 
 
-def document_store() -> LocalDocumentStore:
-    """The current application's store."""
+def document_store() -> DocumentStore:
+    """The current application's store: the backend ``DOCUMENT_STORE`` names (``local`` or ``s3``)."""
+    if current_app.config.get("DOCUMENT_STORE", "local") == "s3":
+        from wage_guard.documents import s3_store  # boto3 is imported only where the object store is used
+
+        return s3_store.configured()
     return LocalDocumentStore(Path(current_app.config["DOCUMENT_STORE_DIR"]))
