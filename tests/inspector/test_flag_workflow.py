@@ -208,3 +208,20 @@ def test_the_list_filters_by_employer_project_and_month(app: Flask, world: World
     api = use_token(app.test_client(), issue_token(app, "inspector_x", county="370322"))
     found = api.get(f"/api/v1/findings?employer_id={world.employer_a}&period=2026-09").get_json()
     assert [f["id"] for f in found["items"]] == [flags["a_red"]]
+
+
+def test_the_dashboard_ranks_projects_by_the_open_flags_a_filter_keeps(app: Flask, world: World, flags: dict[str, int]) -> None:
+    client = _inspector(app, "inspector_city")
+    assert 'id="ranked-filtered"' not in client.get("/inspector/").get_data(as_text=True)
+
+    def ranked(query: str) -> list[str]:
+        page = client.get(f"/inspector/?{query}").get_data(as_text=True)
+        table = page.split('id="ranked-filtered"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r'/inspector/projects/(\d+)"', table)
+
+    assert ranked("severity=red") == [str(world.project_a), str(world.project_b)]  # two reds on A, one on B
+    assert ranked("rule=R11") == [str(world.project_a)]
+    assert ranked(f"employer={world.employer_b}") == [str(world.project_b)]
+    assert ranked("period=2026-09") == [str(world.project_a)]
+    _act(client, [flags["a_red"], flags["a_red2"]], "dismiss")
+    assert ranked("severity=red") == [str(world.project_b)]  # dismissed flags are no longer open

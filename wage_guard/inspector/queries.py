@@ -126,6 +126,42 @@ def _in_period(month: str) -> sa.ColumnElement[bool]:
     return sa.or_(Finding.period == month, sa.and_(Finding.period == "", opened_then))
 
 
+@dataclass(frozen=True)
+class FilteredRank:
+    project: Project
+    reds: int
+    oranges: int
+    yellows: int
+    workers: int
+
+
+def ranked_by_flags(user: User, chosen: FlagFilter) -> list[FilteredRank]:
+    """The area's projects ranked by their open flags that match the filter (reds, then oranges, then yellows):
+    the dashboard's ranking when a filter is set (without one it reads the roll-up)."""
+    open_flags = filtered(
+        inspector_services.findings_in_scope(user).where(Finding.severity.is_not(None), Finding.workflow_status.in_(OPEN_STATES)),
+        chosen,
+    ).subquery()
+    query = (
+        sa.select(open_flags.c.project_id, *(c.label(s.value) for s, c in _severity_sums(open_flags).items()))
+        .add_columns(sa.func.count(sa.distinct(open_flags.c.worker_id)))
+        .group_by(open_flags.c.project_id)
+    )
+    rows = db.session.execute(query).all()
+    projects = {p.id: p for p in db.session.scalars(sa.select(Project).where(Project.id.in_([r[0] for r in rows])))}
+    ranked = [FilteredRank(projects[r[0]], int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+    return sorted(ranked, key=lambda r: (-r.reds, -r.oranges, -r.yellows, r.project.name))
+
+
+#: Workflow states of a flag still to be worked.
+OPEN_STATES = ("open", "acknowledged", "investigating")
+
+
+def _severity_sums(flags: sa.Subquery) -> dict[Severity, sa.ColumnElement[Any]]:
+    severities = (Severity.RED, Severity.ORANGE, Severity.YELLOW)
+    return {s: sa.func.sum(sa.case((flags.c.severity == s, 1), else_=0)) for s in severities}
+
+
 def filter_choices(user: User) -> tuple[list[Project], list[Employer]]:
     """The projects and employers of the user's area, for the flag list's filters."""
     projects = organisations.visible_projects(user)

@@ -38,8 +38,23 @@ def workflow_label(value: str) -> str:
 @bp.get("/")
 @role_required(Role.INSPECTOR, Role.ADMIN)
 def dashboard():  # type: ignore[no-untyped-def]
-    """Counties in scope, each with its projects and the workers on their rosters."""
-    return render_template("inspector/dashboard.html", **vars(queries.dashboard(actor())))
+    """Counties in scope, each with its projects and the workers on their rosters; with a filter (severity, rule,
+    employer, project, month), the projects ranked by their open flags that match it."""
+    chosen, unknown = _filter_from(request.args)
+    if unknown:
+        flash(_("Unknown filter values were ignored: %(names)s", names=", ".join(unknown)), "error")
+    active = any(value is not None for value in vars(chosen).values())
+    projects, employers = queries.filter_choices(actor())
+    return render_template(
+        "inspector/dashboard.html",
+        **vars(queries.dashboard(actor())),
+        chosen=chosen,
+        filtered=queries.ranked_by_flags(actor(), chosen) if active else None,
+        filters=queries.FLAG_FILTERS,
+        rules=sorted(BY_CODE),
+        filter_projects=projects,
+        filter_employers=employers,
+    )
 
 
 @bp.get("/flags")
