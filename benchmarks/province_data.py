@@ -1,11 +1,11 @@
 # ruff: noqa: S608 - the SQL text is built from module constants and integers only; every value is bound
 """A synthetic province for the risk benchmark, generated set-based in SQL (PostgreSQL or SQLite).
 
-The shape: ``workers`` workers, 50 to a project, projects spread over up to 100 counties (one employer each);
-every worker is on one project's roster from 2025-12-01 with a signed fixed-term contract to 2027-06-30 at
-6,000 yuan a month, paid on the 15th; twelve months of payroll (2025-12 … 2026-11, one sheet per project and
-month, one line per worker, paid by bank on the 10th of the next month) and a "received" confirmation for each
-line. The cross-check runs on 2026-12-20, when all twelve months are due.
+The shape: ``workers`` workers, 50 to a project, projects spread over up to 100 counties (``max_counties``), one
+employer each; every worker is on one project's roster from 2025-12-01 with a signed fixed-term contract to
+2027-06-30 at 6,000 yuan a month, paid on the 15th; twelve months of payroll (2025-12 … 2026-11, one sheet per
+project and month, one line per worker, paid by bank on the 10th of the next month) and a "received"
+confirmation for each line. The cross-check runs on 2026-12-20, when all twelve months are due.
 
 Clean data for every rule, except the problems planted in a known share of the workers (``PLANTS``): a missing
 payroll line (R03), pay 40 days late (R04), 4,000 yuan paid against 6,000 (R05, red), cash (R08) and a
@@ -61,10 +61,11 @@ def expected_findings(workers: int) -> dict[str, int]:
     return {plant.rule: len(range(plant.residue, workers + 1, PLANT_MODULUS)) for plant in PLANTS}
 
 
-def generate(workers: int) -> dict[str, int]:
-    """Fill the (empty, freshly created) database; returns row counts of the main tables."""
+def generate(workers: int, *, max_counties: int = MAX_COUNTIES) -> dict[str, int]:
+    """Fill the (empty, freshly created) database; returns row counts of the main tables. Project ``n`` is in
+    county ``(n - 1) % counties + 1``, so each county holds about ``workers / counties`` workers."""
     projects = max(1, workers // WORKERS_PER_PROJECT)
-    counties = min(MAX_COUNTIES, projects)
+    counties = min(max_counties, projects)
     partitions.ensure(MONTHS)  # PostgreSQL: one partition per month, as the scheduled job prepares them
     _numbers(max(workers, projects))
     _months()
