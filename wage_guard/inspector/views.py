@@ -68,6 +68,8 @@ def flags():  # type: ignore[no-untyped-def]
     return render_template(
         "inspector/flags.html",
         rows=queries.flag_list(actor(), chosen),
+        severity_labels={key: str(label) for key, label in services.SEVERITY_LABELS.items()},
+        workflow_labels={key: str(label) for key, label in services.WORKFLOW_LABELS.items()},
         projects=projects,
         employers=employers,
         chosen=chosen,
