@@ -109,7 +109,7 @@ def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
     }
 
 
-def signing_world_with_workers(app: Any, count: int) -> tuple[Any, dict[str, str]]:
+def signing_world_with_workers(app: Any, count: int, phone_prefix: str = "+86139") -> tuple[Any, dict[str, str]]:
     """A fresh database with the signing world and ``count`` more workers on project A; (world, name -> phone)."""
     from tests.factories import build_world, enrol_directly, id_number
     from tests.journeys.conftest import make_signing_world
@@ -126,7 +126,7 @@ def signing_world_with_workers(app: Any, count: int) -> tuple[Any, dict[str, str
         project = db.session.get(Project, world.project_a)
         assert project is not None
         for n in range(count):
-            name, phone = f"工人{n:03d}", f"+86139{n:08d}"
+            name, phone = f"工人{n:03d}", f"{phone_prefix}{n:08d}"
             entry = enrol_directly(project, name, id_number(f"37032219800101{n:03d}"), phone)
             entry.worker.address = "山东省淄博市高青县田镇街道青城路1号"
             people[name] = phone
