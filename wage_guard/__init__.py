@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from wage_guard.config import load_config
 
     load_config(app, test_config)
+    register_proxy(app)
     register_logging(app)
     register_extensions(app)
     register_routing(app)
@@ -38,6 +39,17 @@ def instance_path() -> str | None:
     """``WAGE_GUARD_INSTANCE_PATH`` when set, else Flask's default (``instance/`` beside the package)."""
     path = os.environ.get("WAGE_GUARD_INSTANCE_PATH")
     return os.path.abspath(path) if path else None
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind ``PROXY_HOPS`` reverse proxies, take the client's address, scheme and host from their
+    ``X-Forwarded-*`` headers (werkzeug's ProxyFix), so per-address limits, the session's client binding and the
+    evidence log see the client, not the proxy. Zero (the default) trusts no such header: a client could forge it."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_logging(app: Flask) -> None:

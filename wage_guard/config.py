@@ -80,6 +80,8 @@ class Config:
     RATELIMIT_VERIFY_PER_IP = "30 per 10 minutes"
     #: The REST API, per address: generous for a department's system paging through a county, a brake on scraping.
     RATELIMIT_API_PER_IP = "600 per minute"
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (docs/deploy.md); 0: none.
+    PROXY_HOPS = 0
 
     #: "console" stores messages in the outbox table only; "twilio" sends them.
     SMS_BACKEND = "console"
