@@ -110,7 +110,8 @@ def test_every_token_route_of_the_url_map_is_redacted(app: Flask) -> None:
     checked = 0
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            names = [name for name in rule.arguments if "token" in name]
+            # A bearer token in the path; ``token_id`` (an API token's row, for the administrator) is a number.
+            names = [name for name in rule.arguments if "token" in name and not name.endswith("_id")]
             if not names:
                 continue
             token = secrets.token_urlsafe(24)
