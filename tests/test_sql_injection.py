@@ -10,6 +10,7 @@ from flask import Flask
 from tests.api.support import issue_token, use_token
 from tests.enrollment.test_journey import form as enrolment_form
 from tests.factories import World, login
+from tests.organisations.test_projects import NEW as NEW_PROJECT
 from wage_guard.accounts.models import User
 from wage_guard.enrollment.models import Enrollment, Worker
 from wage_guard.extensions import db
@@ -24,15 +25,6 @@ PAYLOADS = [
     "\\'; SELECT pg_sleep(5); --",
     "1; UPDATE staff_user SET role='admin' --",
 ]
-NEW_PROJECT = {
-    "address": "高青县某路1号",
-    "county_code": "370322",
-    "pay_day": "10",
-    "developer_name": "开发商",
-    "general_contractor_name": "总包",
-    "labour_officer_name": "钱会计",
-    "labour_officer_phone": "0533-1111111",
-}
 
 
 def _counts(app: Flask) -> tuple[int, ...]:
