@@ -1,6 +1,7 @@
 """The shared limit storage (Redis) is down (issue #14 part 4): code and login limits fail closed with a clear
-message, public pages keep working. Run in a spawned process: the limiter is one object per process, and this one
-points at a Redis that is not there."""
+message, public pages keep working, and ``ledger verify`` passes afterwards on the log that held a step before.
+Run in a spawned process: the limiter is one object per process, and this one points at a Redis that is not
+there."""
 
 from __future__ import annotations
 
@@ -10,17 +11,22 @@ import sys
 from pathlib import Path
 
 from tests import conftest
+from tests.ledger.checks import ledger_verifies
+from wage_guard import create_app
 
 SCRIPT = """
 import json, sys
 from tests import conftest
-from wage_guard import create_app
+from wage_guard import boundary, clock, create_app
 from wage_guard.extensions import db
+from wage_guard.ledger import services as ledger
 config = conftest.test_config(sys.argv[1])
 config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", WTF_CSRF_ENABLED=False)
 app = create_app(config)
 with app.app_context():
     db.create_all()
+    ledger.append("test_step", "subject:before", {"n": 0}, now=clock.utcnow())  # in the log before the refusals
+    boundary.commit()
 client = app.test_client()
 answers = {}
 for method, path, data in [
@@ -58,3 +64,4 @@ def test_codes_and_logins_fail_closed_and_public_pages_keep_working(tmp_path: Pa
     ):
         status, body = answers[open_page]
         assert status < 500, (open_page, status, body[-500:])
+    assert ledger_verifies(create_app(conftest.test_config(url))) > 0

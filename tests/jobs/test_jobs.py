@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from jobs.sms import deliver_pending_sms
 from tests.conftest import advance
 from tests.enrollment.test_journey import form
 from tests.factories import World
+from tests.ledger.checks import ledger_verifies
 from wage_guard import clock
 from wage_guard.enrollment.models import PendingEnrollment
 from wage_guard.extensions import db
@@ -50,14 +52,21 @@ def test_purge_removes_only_stale_pending_enrolments(app: Flask, client: FlaskCl
 
 
 def test_failed_job_rolls_back(app: Flask) -> None:
-    def broken(*, now: object) -> None:
+    def logs_a_step(*, now: datetime) -> None:
+        ledger.append("test_step", "subject:job", {"n": 0}, now=now)
+
+    def broken(*, now: datetime) -> None:
         sms.queue_sms("+8613812345678", "code", code="1", minutes=5, project_name="x")
+        ledger.append("test_step", "subject:job", {"n": 1}, now=now)
         raise RuntimeError("boom")
 
+    run_job(app, logs_a_step)
+    assert ledger_verifies(app) == 1
     with pytest.raises(RuntimeError, match="boom"):
         run_job(app, broken)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundSms)) == 0
+    assert ledger_verifies(app) == 1  # the failed job's step died with its transaction; the log still verifies
 
 
 def test_the_sequencer_job_moves_what_no_request_integrated(app: Flask, caplog: pytest.LogCaptureFixture) -> None:

@@ -26,6 +26,7 @@ from tests.journeys.conftest import (
     seal_batch,
     worker_ready,
 )
+from tests.ledger.checks import ledger_verifies
 from wage_guard.accounts.models import User
 from wage_guard.contracts.models import Contract, ContractDocument, SigningLink
 from wage_guard.extensions import db
@@ -254,8 +255,11 @@ def test_timestamp_authority_down_fails_clearly_and_stores_nothing(app: Flask, s
     assert contract_state(app, contract_id) == ("awaiting_employer", 1)
     with app.app_context():
         assert db.session.scalars(sa.select(SigningLink).where(SigningLink.party == "employer")).one().used_at is None
-    # Once the TSA is back the same link works.
+    logged = ledger_verifies(app)
+    # Once the TSA is back the same link works, its seal is logged and the log still verifies.
     assert client.post(f"/seal/{token}/seal", data=placement).status_code == 200
+    assert contract_state(app, contract_id) == ("awaiting_worker", 2)
+    assert ledger_verifies(app) > logged
 
 
 def test_unavailable_hsm_fails_clearly(app: Flask, signing_world: SigningWorld) -> None:

@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.conftest import advance
-from wage_guard import boundary
+from tests.ledger.checks import ledger_verifies
+from wage_guard import boundary, clock
+from wage_guard.codes import services as codes
 from wage_guard.extensions import db
 from wage_guard.sms import backends
 from wage_guard.sms import services as sms
@@ -96,6 +98,16 @@ def queue(app: Flask, *, secret: bool = False) -> int:
     return message_id
 
 
+def send_code(app: Flask) -> int:
+    """A portal code sent as the app sends one: its ``code_sent`` step is logged in the transaction that queues the SMS."""
+    with app.test_request_context():
+        codes.send_code("portal", "+8613812345678", now=clock.utcnow(), requester=codes.Requester(), project_name="项目")
+        message_id = db.session.scalars(sa.select(OutboundSms.id).order_by(OutboundSms.id.desc())).first()
+        boundary.commit()
+    assert message_id is not None
+    return message_id
+
+
 def load(app: Flask, message_id: int) -> OutboundSms:
     with app.app_context():
         message = db.session.get(OutboundSms, message_id)
@@ -139,7 +151,9 @@ def test_secret_body_is_erased_after_delivery(twilio_app: Flask) -> None:
 
 def test_server_error_is_retried_by_the_job(twilio_app: Flask, fake_twilio: FakeTwilio) -> None:
     fake_twilio.replies.append((500, {"code": 20500, "message": "Internal Server Error", "status": 500}))
-    message_id = queue(twilio_app)
+    message_id = send_code(twilio_app)
+    logged = ledger_verifies(twilio_app)
+    assert logged > 0  # the code_sent step
     message = load(twilio_app, message_id)
     assert (message.status, message.attempts) == (SmsStatus.QUEUED, 1)
     assert message.last_error is not None
@@ -153,6 +167,7 @@ def test_server_error_is_retried_by_the_job(twilio_app: Flask, fake_twilio: Fake
     message = load(twilio_app, message_id)
     assert (message.status, message.attempts) == (SmsStatus.SENT, 2)
     assert len(fake_twilio.requests) == 2
+    assert ledger_verifies(twilio_app) == logged  # the step logged once, not again for the retry
 
 
 def test_invalid_number_fails_permanently(twilio_app: Flask, fake_twilio: FakeTwilio) -> None:
@@ -178,9 +193,10 @@ def test_gives_up_after_max_attempts(twilio_app: Flask, fake_twilio: FakeTwilio)
 def test_unreachable_twilio_is_retryable(twilio_app: Flask, fake_twilio: FakeTwilio) -> None:
     twilio_app.config["TWILIO_API_BASE_URL"] = "http://127.0.0.1:9"
     twilio_app.extensions.pop("wage_guard.sms_backend", None)
-    message = load(twilio_app, queue(twilio_app))
+    message = load(twilio_app, send_code(twilio_app))
     assert message.status is SmsStatus.QUEUED
     assert "unreachable" in (message.last_error or "")
+    assert ledger_verifies(twilio_app) > 0  # the code_sent step is in the log although the SMS is not out yet
 
 
 def test_unknown_backend_name_is_refused(app: Flask) -> None:
