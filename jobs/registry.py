@@ -17,7 +17,7 @@ from jobs.filing import push_filings
 from jobs.ledger import integrate_ledger, publish_tree_head
 from jobs.payroll import prepare_payroll_partitions
 from jobs.reminders import send_reminders
-from jobs.retention import expire_logs
+from jobs.retention import erase_personal_data, expire_logs
 from jobs.risk import risk_cross_check, risk_pending_projects
 from jobs.signing import complete_long_term, renew_crls
 from jobs.sms import deliver_pending_sms
@@ -58,6 +58,7 @@ def job_definitions(app: Flask) -> list[JobDefinition]:
         JobDefinition("remind_wage_confirmations", remind_wage_confirmations, 3600),
         JobDefinition("purge_unverified_complaints", purge_unverified_complaints, 600),
         JobDefinition("expire_logs", expire_logs, 24 * 3600),
+        JobDefinition("erase_personal_data", erase_personal_data, 24 * 3600),
         # Looks every hour and backs up when the newest backup is a day old, so restarts never skip a day.
         *([JobDefinition("backup_daily", backup_daily, 3600)] if app.config.get("BACKUP_DIR") else []),
     ]

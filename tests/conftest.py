@@ -23,6 +23,21 @@ from wage_guard.ledger.services import forget_cached_nodes
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
+#: Every engine an app made during the suite: the ones of apps a test builds for itself (a second instance, a
+#: restored copy) are disposed after that test, so no pooled connection outlives its app and is closed by the
+#: garbage collector in some later test (psycopg's ResourceWarning, an error under ``filterwarnings``).
+_ENGINES: list[sa.engine.Engine] = []
+_make_engine = db._make_engine
+
+
+def _recording_make_engine(*args: object, **kwargs: object) -> sa.engine.Engine:
+    engine = _make_engine(*args, **kwargs)  # type: ignore[arg-type]
+    _ENGINES.append(engine)
+    return engine
+
+
+db._make_engine = _recording_make_engine  # type: ignore[method-assign]
+
 
 def _key(n: int) -> str:
     return base64.b64encode(bytes([n]) * 32).decode()
@@ -86,6 +101,9 @@ def _clean_state(app: Flask) -> Iterator[None]:
     forget_cached_nodes()
     with app.app_context():
         db.session.remove()
+        for engine in [e for e in _ENGINES if e is not db.engine]:  # the apps this test built for itself
+            engine.dispose()
+            _ENGINES.remove(engine)
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(sa.delete(table))

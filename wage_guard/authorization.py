@@ -131,12 +131,15 @@ TABLE: dict[str, Access] = {
     "inspector.flag": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OBJECT),
     "inspector.project": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.PROJECT),  # the drill-down
     "inspector.worker": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.PROJECT),
+    #: The county's inspector alone confirms a project's wages settled (it starts the retention clock).
+    "inspector.confirm_settlement": _staff(Role.INSPECTOR, scope=Scope.PROJECT),
     "inspector.act_on_flags": _staff(Role.INSPECTOR, Role.ADMIN, scope=Scope.OWN),  # the flags posted: the user's area only
     # Projects.
     "organisations.list": _staff(scope=Scope.OWN),
     "organisations.create": _staff(*MANAGERS, scope=Scope.OWN),  # for the user's own employer (admins: any)
     "organisations.detail": SEE_PROJECT,
     "organisations.add_crew": MANAGE_PROJECT,
+    "organisations.record_completion": MANAGE_PROJECT,
     "organisations.add_manager": _staff(Role.ADMIN, Role.EMPLOYER_ADMIN, scope=Scope.MANAGE),
     # Enrolment: the staff side and the public pages behind the QR code.
     "enrollment.poster": SEE_PROJECT,

@@ -13,8 +13,10 @@ from wage_guard.contracts.lifecycle import Kind, Status
 from wage_guard.db import TimestampMixin
 from wage_guard.documents.store import document_store
 from wage_guard.enrollment.models import Enrollment, Worker
+from wage_guard.errors import Gone
 from wage_guard.extensions import db
 from wage_guard.fieldcrypt import EncryptedString
+from wage_guard.i18n import _
 from wage_guard.organisations.models import Employer, Project
 
 
@@ -108,13 +110,17 @@ class ContractDocument(db.Model):  # type: ignore[name-defined,misc]
     #: The PDF's SHA-256: its key in the document store, and what the integrity job re-checks the file against.
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    #: When the retention job removed the PDF (and its page images) from the store; the hash stays.
+    erased_at: Mapped[datetime | None]
 
     contract: Mapped[Contract] = relationship(back_populates="documents")
     __table_args__ = (sa.UniqueConstraint("contract_id", "version"),)
 
     @property
     def pdf(self) -> bytes:
-        """The PDF, from the document store (or the legacy column)."""
+        """The PDF, from the document store (or the legacy column); gone once its retention period has passed."""
+        if self.erased_at is not None:
+            raise Gone(_("This document was deleted after the period the law requires it to be kept had ended."))
         return self.pdf_blob if self.pdf_blob is not None else document_store().get(self.sha256)
 
 

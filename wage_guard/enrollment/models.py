@@ -34,6 +34,8 @@ class Worker(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     #: Kept in each worker-portal session and checked on every request: raising it (portal logout, a phone
     #: change) ends every portal session of this person (``accounts.sessions.end_worker_sessions``).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the retention job erased this person's personal data, every period of legal.md §I having passed.
+    erased_at: Mapped[datetime | None]
 
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="worker")
 

@@ -15,6 +15,9 @@ from wage_guard.errors import WageGuardError
 from wage_guard.i18n import _
 from wage_guard.inspector import drilldown, exports, queries, reports, services
 from wage_guard.inspector.forms import FlagActionForm
+from wage_guard.organisations import closure
+from wage_guard.organisations import services as organisations
+from wage_guard.organisations.forms import SettlementForm
 from wage_guard.payroll import ledger as wage_ledger
 from wage_guard.risk.rules import BY_CODE
 from wage_guard.security import actor, role_required
@@ -140,7 +143,30 @@ def flag(finding_id: int):  # type: ignore[no-untyped-def]
 @role_required(Role.INSPECTOR, Role.ADMIN)
 def project(project_id: int):  # type: ignore[no-untyped-def]
     """Drill-down, step 1: a project's flags, roster (masked) with each worker's contract, wage months, complaints."""
-    return render_template("inspector/project.html", view=drilldown.project_view(actor(), project_id), trades=TRADES)
+    view = drilldown.project_view(actor(), project_id)
+    form = SettlementForm(wages_settled_on=view.project.wages_settled_on)
+    return render_template("inspector/project.html", view=view, trades=TRADES, settlement_form=form)
+
+
+@bp.post("/projects/<int:project_id>/settlement")
+@role_required(Role.INSPECTOR)
+def confirm_settlement(project_id: int):  # type: ignore[no-untyped-def]
+    """Confirm that every wage of a completed project is settled: the three-year retention clock starts."""
+    project = organisations.get_project(actor(), project_id)
+    back = url_for("inspector.project", project_id=project.id)
+    form = SettlementForm()
+    if not form.validate_on_submit():
+        flash(_("Please enter the date every wage was settled."), "error")
+        return redirect(back)
+    try:
+        closure.confirm_wage_settlement(actor(), project, form.wages_settled_on.data, now=clock.utcnow())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return redirect(back)
+    boundary.commit()
+    flash(_("The settlement of wages has been confirmed."), "info")
+    return redirect(back)
 
 
 @bp.get("/projects/<int:project_id>/workers/<int:enrollment_id>")

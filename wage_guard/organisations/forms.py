@@ -1,7 +1,7 @@
 """Project and crew forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from wage_guard.i18n import _l
@@ -26,3 +26,11 @@ class CrewForm(FlaskForm):  # type: ignore[misc]
 
 class ManagerForm(FlaskForm):  # type: ignore[misc]
     user_id = SelectField(_l("Foreman"), coerce=int, validators=[DataRequired()])
+
+
+class CompletionForm(FlaskForm):  # type: ignore[misc]
+    completed_on = DateField(_l("Completion date (竣工)"), validators=[DataRequired()])
+
+
+class SettlementForm(FlaskForm):  # type: ignore[misc]
+    wages_settled_on = DateField(_l("Every wage settled on"), validators=[DataRequired()])

@@ -170,6 +170,13 @@ class Project(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     #: 劳资专管员: the person on site responsible for wages, with a contact phone for workers.
     labour_officer_name: Mapped[str] = mapped_column(sa.String(64), default="")
     labour_officer_phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    #: The day the works were completed (竣工), recorded by the project's managers; the roster's retention runs from
+    #: the later of this and ``wages_settled_on`` (条例 Art. 28).
+    completed_on: Mapped[date | None]
+    #: The day every wage of the project was settled, confirmed by the county's labour inspector (not the employer,
+    #: whose interest is a short clock); the roster and wage records are kept three years after it.
+    wages_settled_on: Mapped[date | None]
+    wages_settled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", name="fk_project_wages_settled_by"))
 
     county: Mapped[County] = relationship()
     employer: Mapped[Employer] = relationship()

@@ -14,8 +14,8 @@ from wage_guard.enrollment.trades import TRADES
 from wage_guard.errors import WageGuardError
 from wage_guard.extensions import db
 from wage_guard.i18n import _
-from wage_guard.organisations import services
-from wage_guard.organisations.forms import CrewForm, ManagerForm, ProjectForm
+from wage_guard.organisations import closure, services
+from wage_guard.organisations.forms import CompletionForm, CrewForm, ManagerForm, ProjectForm
 from wage_guard.organisations.models import Employer, Project
 from wage_guard.security import actor, role_required, staff_required
 
@@ -68,6 +68,7 @@ def detail(project_id: int):  # type: ignore[no-untyped-def]
         can_manage=actor().role in MANAGERS,
         manager_form=manager_form,
         can_assign=actor().role in (Role.ADMIN, Role.EMPLOYER_ADMIN),
+        completion_form=CompletionForm(completed_on=project.completed_on),
         trades=TRADES,
     )
 
@@ -100,6 +101,26 @@ def add_manager(project_id: int):  # type: ignore[no-untyped-def]
         flash(_("The foreman can now manage this project."), "info")
     else:
         flash(_("Please choose a foreman."), "error")
+    return redirect(url_for("organisations.detail", project_id=project.id))
+
+
+@bp.post("/<int:project_id>/completion")
+@role_required(*MANAGERS)
+def record_completion(project_id: int):  # type: ignore[no-untyped-def]
+    """Record the day the works were completed: the retention of the roster and wage records runs from it."""
+    project = services.get_project(actor(), project_id, manage=True)
+    form = CompletionForm()
+    if not form.validate_on_submit():
+        flash(_("Please enter the completion date."), "error")
+        return redirect(url_for("organisations.detail", project_id=project.id))
+    try:
+        closure.record_completion(actor(), project, form.completed_on.data, now=clock.utcnow())
+    except WageGuardError as error:
+        boundary.end_failed(error)
+        flash(error.message, "error")
+        return redirect(url_for("organisations.detail", project_id=project.id))
+    boundary.commit()
+    flash(_("The completion date has been recorded."), "info")
     return redirect(url_for("organisations.detail", project_id=project.id))
 
 

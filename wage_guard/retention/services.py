@@ -11,8 +11,7 @@ What this removes, each past the one period that covers it:
 What it never touches: contracts and their documents and events (2 years after the contract ends, LCL Art. 50),
 the wage ledger and confirmations (3 years, 条例 Art. 15), the roster (until the project is completed and every wage
 settled, then 3 years, 条例 Art. 28), certificates (5 years after expiry, ESL Art. 24) and the evidence log.
-Removing a worker's personal data once all of those have passed needs the project's completion and settlement
-dates, which the platform does not record yet; ``docs/retention.md`` says so.
+Removing a worker's personal data once all of those have passed is ``retention.erasure``.
 """
 
 from __future__ import annotations
