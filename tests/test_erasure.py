@@ -11,6 +11,7 @@ clock, on project B's real world: signed contracts, a wage sheet, confirmations,
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -151,7 +152,9 @@ def _at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 4, 0, tzinfo=clock.as_utc(clock.utcnow()).tzinfo)
 
 
-def test_personal_data_goes_the_day_every_period_has_passed_and_not_a_day_before(app: Flask, objects: ObjectWorld) -> None:
+def test_personal_data_goes_the_day_every_period_has_passed_and_not_a_day_before(
+    app: Flask, objects: ObjectWorld, tmp_path: Path
+) -> None:
     project_b, project_a, staff = objects.base.project_b, objects.base.project_a, Staff(app)
     start = clock.utcnow()
     before_b, before_a = _census(app, project_b), _census(app, project_a)
@@ -178,6 +181,8 @@ def test_personal_data_goes_the_day_every_period_has_passed_and_not_a_day_before
             assert _erased(app) == {w for w, end in ends.items() if end <= day}
         _assert_erased_on(staff, objects, _at(max(ends.values())), before_b)
         assert _census(app, project_a) == before_a
+        backup = app.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "backup")])
+        assert backup.exit_code == 0, backup.output  # the erased files are not missing files
     finally:
         clock.freeze(start)
 

@@ -85,7 +85,9 @@ def _facts(connection: sa.Connection) -> tuple[str | None, frozenset[str]]:
     if sa.inspect(connection).has_table(ALEMBIC_TABLE):
         versions = connection.execute(sa.text(f"SELECT version_num FROM {ALEMBIC_TABLE} ORDER BY version_num")).scalars()  # noqa: S608 - a constant
         revision = ",".join(versions) or None
-    documents = sa.select(ContractDocument.sha256).where(ContractDocument.pdf_blob.is_(None))
+    documents = sa.select(ContractDocument.sha256).where(
+        ContractDocument.pdf_blob.is_(None), ContractDocument.erased_at.is_(None)
+    )
     previews = sa.select(PagePreview.sha256).where(PagePreview.webp_blob.is_(None), PagePreview.sha256.is_not(None))
     keys = {str(key) for query in (documents, previews) for key in connection.execute(query).scalars()}
     return revision, frozenset(keys)
