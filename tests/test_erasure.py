@@ -10,6 +10,7 @@ clock, on project B's real world: signed contracts, a wage sheet, confirmations,
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -158,6 +159,10 @@ def test_personal_data_goes_the_day_every_period_has_passed_and_not_a_day_before
     project_b, project_a, staff = objects.base.project_b, objects.base.project_a, Staff(app)
     start = clock.utcnow()
     before_b, before_a = _census(app, project_b), _census(app, project_a)
+    with app.app_context():
+        signed = db.session.get(Contract, objects.contracts_b["signed"])
+        assert signed is not None
+        sealed = signed.documents[1].pdf  # the employer-sealed version, kept by the worker as a download
     try:
         clock.freeze(start + timedelta(days=365 * 20))
         run_job(app, erase_personal_data)
@@ -181,6 +186,10 @@ def test_personal_data_goes_the_day_every_period_has_passed_and_not_a_day_before
             assert _erased(app) == {w for w, end in ends.items() if end <= day}
         _assert_erased_on(staff, objects, _at(max(ends.values())), before_b)
         assert _census(app, project_a) == before_a
+        upload = {"file": (io.BytesIO(sealed + b"\n% added later\n"), "c.pdf")}
+        checked = app.test_client().post("/verify/?lang=en", data=upload, content_type="multipart/form-data")
+        assert checked.status_code == 422, checked.status_code  # the report on a changed file, not 410 or 500
+        assert "WG-370321-2026-" in checked.get_data(as_text=True)  # the record it matched, found by its hash
         backup = app.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "backup")])
         assert backup.exit_code == 0, backup.output  # the erased files are not missing files
     finally:

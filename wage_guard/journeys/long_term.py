@@ -61,7 +61,8 @@ def complete_due(*, now: datetime, limit: int = 50) -> dict[str, int]:
 
 def _complete_one(row: LongTermUpgrade, now: datetime) -> str:
     contract = row.contract
-    if contract.current_document.id != row.document_id:  # a later version exists: nothing left to complete here
+    if contract.current_document.id != row.document_id or row.document.erased_at is not None:
+        # a later version exists, or the retention job erased this one: nothing left to complete here
         row.done_at = now
         return "overtaken"
     row.attempts += 1

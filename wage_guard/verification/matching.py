@@ -82,6 +82,8 @@ def match_document(pdf: bytes, report: ValidationReport) -> Match:
     if length == len(pdf):
         return Match(document, Relation.EXACT, length, len(pdf))
     for later in document.contract.documents:
+        if later.erased_at is not None:  # its retention period over (``retention.erasure``): only its hash is left
+            continue
         if later.version > document.version and len(later.pdf) > len(pdf) and later.pdf.startswith(pdf):
             return Match(document, Relation.CUT_SHORT, length, len(pdf), ends_at_revision, cut_from=later)
     return Match(document, Relation.ADDED_TO, length, len(pdf), ends_at_revision)
