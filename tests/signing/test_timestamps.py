@@ -6,6 +6,7 @@ import hashlib
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -23,10 +24,18 @@ class _TsaHandler(BaseHTTPRequestHandler):
     """RFC 3161 over HTTP (RFC 3161 §3.4) answered by the embedded TSA; ``/broken`` fails on purpose."""
 
     timestamper: EmbeddedTimestamper
+    #: ``/skewed/<seconds>``: the same TSA with its clock that many seconds off.
+    ca: pki.PlatformCA
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.path == "/broken":
+        if self.path.startswith("/skewed/"):
+            offset = timedelta(seconds=int(self.path.rsplit("/", 1)[1]))
+            skewed = EmbeddedTimestamper(
+                self.ca.tsa_cert, self.ca.tsa_key, [self.ca.issuing_cert], clock=lambda: datetime.now(UTC) + offset
+            )
+            self._reply(200, "application/timestamp-reply", skewed.request_tsa_response(tsp.TimeStampReq.load(body)).dump())
+        elif self.path == "/broken":
             self._reply(500, "text/plain", b"TSA overloaded")
         elif self.path == "/wrong-type":
             self._reply(200, "text/html", b"<html>login</html>")
@@ -55,8 +64,8 @@ class _TsaHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def tsa_url(timestamper: EmbeddedTimestamper) -> Iterator[str]:
-    handler = type("Handler", (_TsaHandler,), {"timestamper": timestamper})
+def tsa_url(timestamper: EmbeddedTimestamper, ca: pki.PlatformCA) -> Iterator[str]:
+    handler = type("Handler", (_TsaHandler,), {"timestamper": timestamper, "ca": ca})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="test-tsa", daemon=True)
     thread.start()
@@ -97,6 +106,40 @@ def test_http_timestamper_bad_answer_raises(
 ) -> None:
     with pytest.raises(TimestampUnavailable):
         sign_as(contract_pdf, employer, store, HttpTimestamper(tsa_url + path, timeout=5), "employer", EMPLOYER_BOX, seal_png)
+
+
+@pytest.mark.parametrize("seconds", [-3600, -300, 300, 3600])  # a minute or more either side of the limit
+def test_a_tsa_whose_clock_is_off_is_refused_like_one_that_is_down(
+    seconds: int, tsa_url: str, contract_pdf: bytes, employer: Party, store: EncryptedKeyStore, seal_png: bytes
+) -> None:
+    with pytest.raises(TimestampUnavailable) as raised:
+        sign_as(
+            contract_pdf,
+            employer,
+            store,
+            HttpTimestamper(f"{tsa_url}/skewed/{seconds}", timeout=5),
+            "employer",
+            EMPLOYER_BOX,
+            seal_png,
+        )
+    assert "clock" in raised.value.reason
+    assert f"clock is {'+' if seconds > 0 else '-'}" in raised.value.reason
+
+
+@pytest.mark.parametrize("seconds", [-60, 60])
+def test_a_tsa_within_two_minutes_is_accepted(
+    seconds: int, tsa_url: str, contract_pdf: bytes, employer: Party, store: EncryptedKeyStore, seal_png: bytes
+) -> None:
+    signed = sign_as(
+        contract_pdf,
+        employer,
+        store,
+        HttpTimestamper(f"{tsa_url}/skewed/{seconds}", timeout=5),
+        "employer",
+        EMPLOYER_BOX,
+        seal_png,
+    )
+    assert signed.startswith(contract_pdf)
 
 
 def test_tsa_down_raises_and_returns_nothing(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from asn1crypto import algos, cms, core, tsp
@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper, TimestampRequestError
 
+from wage_guard.clock import wallclock
 from wage_guard.signing.errors import TimestampUnavailable
 from wage_guard.signing.keystore import to_asn1_certificate
 from wage_guard.signing.pki import PlatformCA
@@ -37,11 +38,23 @@ EMBEDDED_TSA_POLICY = "2.25.176740049316640454364406315286064532911"
 _DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
 
 
-def _checked_token(token: cms.ContentInfo, message_digest: bytes) -> cms.ContentInfo:
-    """Refuse a token that does not stamp the digest we asked for (a misbehaving or hostile TSA)."""
+#: How far an external TSA's time may be from this server's real clock. A token minutes off would date a signature
+#: wrongly for ever (and a validator comparing it with the signing time could refuse it); either clock may be wrong,
+#: so signing stops until they agree, as when the TSA is down.
+MAX_CLOCK_SKEW = timedelta(minutes=2)
+
+
+def _checked_token(token: cms.ContentInfo, message_digest: bytes, *, now: datetime | None = None) -> cms.ContentInfo:
+    """Refuse a token that does not stamp the digest we asked for (a misbehaving or hostile TSA), or, given the
+    real time ``now``, one whose time is more than ``MAX_CLOCK_SKEW`` away from it."""
     tst_info = token["content"]["encap_content_info"]["content"].parsed
     if tst_info["message_imprint"]["hashed_message"].native != message_digest:
         raise TimestampUnavailable("the timestamp authority stamped a different document digest")
+    if now is not None:
+        skew = tst_info["gen_time"].native - now
+        if abs(skew) > MAX_CLOCK_SKEW:
+            seconds = int(skew.total_seconds())
+            raise TimestampUnavailable(f"the timestamp authority's clock is {seconds:+d} s away from this server's")
     return token
 
 
@@ -158,7 +171,7 @@ class HttpTimestamper(HTTPTimeStamper):
             token = await super().async_timestamp(message_digest, md_algorithm)
         except (TimestampRequestError, aiohttp.ClientError, OSError, ValueError, KeyError, TypeError) as exc:
             raise TimestampUnavailable(f"the timestamp authority at {self.url} is unavailable") from exc
-        return _checked_token(token, message_digest)
+        return _checked_token(token, message_digest, now=wallclock())
 
 
 def make_timestamper(url: str | None, ca: PlatformCA, *, timeout: float = 10.0) -> Timestamper:
