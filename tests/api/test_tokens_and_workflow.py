@@ -70,7 +70,7 @@ def test_a_revoked_token_or_a_disabled_holder_opens_nothing(app: Flask, world: W
     with app.app_context():
         first = db.session.scalar(sa.select(ApiToken).order_by(ApiToken.id))
         assert first is not None
-        services.revoke(first.id, now=clock.utcnow())
+        services.revoke(_user("admin"), first.id, now=clock.utcnow())
         _user("employer_b").is_enabled = False
         boundary.commit()
     assert use_token(app.test_client(), revoked).get("/api/v1/projects").status_code == 401
@@ -160,6 +160,12 @@ def test_the_administrator_issues_a_token_once_and_revokes_it(app: Flask, world:
         token_id = db.session.scalar(sa.select(ApiToken.id))
     assert admin.post(f"/admin/api-tokens/{token_id}/revoke").status_code == 302
     assert use_token(app.test_client(), secret).get("/api/v1/projects").status_code == 401
+    with app.app_context():  # both steps are in the evidence log, with who took them and never the secret
+        sequencer.integrate_queued()
+        entries = db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.subject == f"api_token:{token_id}")).all()
+        assert [e.kind for e in entries] == ["api_token_issued", "api_token_revoked"]
+        assert all(secret not in e.payload and secret[4:20] not in e.payload for e in entries)
+        assert f'"by":{_user("admin").id}' in entries[1].payload
 
 
 def test_a_wrong_token_form_names_the_field(app: Flask, world: World) -> None:

@@ -23,6 +23,7 @@ from wage_guard.errors import NotFound, PermissionDenied, Unauthenticated, Valid
 from wage_guard.extensions import db
 from wage_guard.i18n import _
 from wage_guard.inspector import services as inspector
+from wage_guard.ledger import services as ledger
 from wage_guard.organisations import services as organisations
 from wage_guard.organisations.codes import scope_prefix
 from wage_guard.organisations.models import County, Employer, Project
@@ -87,6 +88,9 @@ def issue(
     )
     db.session.add(token)
     db.session.flush()
+    scope = f"employer:{employer_id}" if employer_id is not None else f"county:{county_code}"
+    payload = {"by": admin.id, "holder": holder.id, "scope": scope, "expires_at": token.expires_at.isoformat()}
+    ledger.append("api_token_issued", f"api_token:{token.id}", payload, now=now)
     return Issued(token, secret)
 
 
@@ -108,13 +112,14 @@ def _check_county(holder: User, county_code: str) -> None:
     raise ValidationFailed(_("A county token is held by an inspector whose area covers that county."), field="holder_id")
 
 
-def revoke(token_id: int, *, now: datetime) -> ApiToken:
+def revoke(admin: User, token_id: int, *, now: datetime) -> ApiToken:
     """:raises NotFound: no such token."""
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(_("There is no such token."))
     if token.revoked_at is None:
         token.revoked_at = now
+        ledger.append("api_token_revoked", f"api_token:{token.id}", {"by": admin.id}, now=now)
     return token
 
 

@@ -218,7 +218,7 @@ def issue():  # type: ignore[no-untyped-def]
 @tokens_bp.post("/<int:token_id>/revoke")
 @role_required(Role.ADMIN)
 def revoke(token_id: int):  # type: ignore[no-untyped-def]
-    token = services.revoke(token_id, now=clock.utcnow())
+    token = services.revoke(actor(), token_id, now=clock.utcnow())
     boundary.commit()
     flash(_("Token %(prefix)s… is revoked: it no longer opens the API.", prefix=token.prefix), "info")
     return redirect(url_for("api_tokens.index"))
