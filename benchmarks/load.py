@@ -9,11 +9,13 @@ Run from the repository root::
 The users are ``benchmarks/load_users.py`` (locust, headless, in a process of its own: locust patches the
 standard library with gevent): enrolment, contract signing, wage confirmation, payroll import, the public
 verification page (upload and QR landing page), the inspector dashboard and the API, with 3 to 8 seconds between
-a user's tasks. The seed prepares what each task needs (``benchmarks.stack_seed``). The per-address rate limits
-are raised for the run (``benchmarks.stack.LOAD_LIMITS``): the users all come from 127.0.0.1, and a 429 is not
-counted as a success. The table gives, per request, the count, the throughput over the run, p50/p95/p99
-latency and the errors (HTTP statuses other than expected, and exceptions in the tasks); the exit code is 1 when
-there is any error. Figures: docs/performance.md.
+a user's tasks. The seed prepares what each task needs (``benchmarks.stack_seed``), as much as the run's length
+and users call for (``benchmarks.load_mix``). The per-address rate limits are raised for the run
+(``benchmarks.stack.LOAD_LIMITS``): the users all come from 127.0.0.1, and a 429 is not counted as a success.
+The first table gives, per request, the count, the throughput over the run, p50/p95/p99 latency and the errors
+(HTTP statuses other than expected, and exceptions in the tasks); the second, per task, how many ran against
+the share its weight gives, and how many found none of the seed's work left. The exit code is 1 when there is
+any error or any work missing. Figures: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -25,27 +27,27 @@ import os
 import platform
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.load_mix import PREPARED, WEIGHTS, prepared
 from benchmarks.stack import ROOT, Stack, running_stack
 from benchmarks.table import Row, print_table
-
-#: Signings and wage links prepared per user and minute. A user starts a task every 4 to 9 s, one in 21 of each of
-#: these kinds (about 0.4 a minute), but preparing one takes about a second (issued, sealed, code confirmed): a
-#: long run uses up its pool, and its users then skip these two tasks (the table shows how many were done).
-POOL_PER_USER_MINUTE = 0.06
 
 
 @dataclass(frozen=True)
 class Result:
-    """A finished run: the rows of locust's statistics, its exceptions and its exit code."""
+    """A finished run: the rows of locust's statistics, its exceptions, its exit code and the users' tally."""
 
     stats: list[dict[str, str]]
     exceptions: list[dict[str, str]]
     failures: list[dict[str, str]]
     returncode: int
     seconds: float
+    #: ``tasks.json`` of ``load_users.py``: {"ran": {task: count}, "no_work_left": {task: count}}; None if missing.
+    tally: dict[str, dict[str, int]] | None = None
+    #: The work the seed prepared, by task (``benchmarks.load_mix.PREPARED``).
+    pools: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -53,9 +55,10 @@ class Result:
         failed = int(total["Failure Count"]) if total else 0
         return failed + sum(int(row["Count"]) for row in self.exceptions)
 
-
-def pool_size(users: int, seconds: float) -> int:
-    return int(users * seconds / 60 * POOL_PER_USER_MINUTE) + 5
+    @property
+    def work_missing(self) -> int | None:
+        """Tasks that found none of the seed's work left; None (not known) when the users wrote no tally."""
+        return None if self.tally is None else sum(self.tally["no_work_left"].values())
 
 
 def run_locust(stack: Stack, users: int, seconds: float, folder: Path) -> Result:
@@ -64,16 +67,19 @@ def run_locust(stack: Stack, users: int, seconds: float, folder: Path) -> Result
     rate = max(1.0, users / 10)
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "load_users.py"), "--headless"]
     command += ["--users", str(users), "--spawn-rate", str(rate), "--run-time", f"{int(seconds)}s", "--stop-timeout", "60"]
-    command += ["--host", stack.base_url, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"]
+    command += ["--host", stack.base_url, "--only-summary", "--loglevel", "WARNING"]  # the CSV files: load_users.py
     env = stack.environment() | {"WAGE_GUARD_LOAD_PLAN": str(folder / "plan.json")}
     with (folder / "locust.log").open("wb") as log:
         done = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+    tally = folder / "tasks.json"
     return Result(
         _read(Path(f"{prefix}_stats.csv")),
         _read(Path(f"{prefix}_exceptions.csv")),
         _read(Path(f"{prefix}_failures.csv")),
         done.returncode,
         seconds,
+        json.loads(tally.read_text()) if tally.exists() else None,
+        {"contract signing": len(stack.plan["signings"]), "wage confirmation": len(stack.plan["wage_links"])},
     )
 
 
@@ -86,8 +92,8 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def load(users: int, seconds: float) -> tuple[Result, Path]:
     """Start the stack with the load's seed and limits, run the users, stop it all; the result and the log folder."""
-    pool = str(pool_size(users, seconds))
-    with running_stack(load=True, seed_args=("--signings", pool, "--confirmations", pool)) as stack:
+    signings, confirmations = (str(prepared(kind, users, seconds)) for kind in PREPARED)
+    with running_stack(load=True, seed_args=("--signings", signings, "--confirmations", confirmations)) as stack:
         folder = stack.logs
         (folder / "plan.json").write_text(json.dumps(stack.plan, ensure_ascii=False))
         result = run_locust(stack, users, seconds, folder)
@@ -115,6 +121,23 @@ def rows(result: Result) -> list[Row]:
     return table
 
 
+def task_rows(result: Result) -> list[Row]:
+    """One row per task: weight, how many ran (share of all tasks), the seed's work for it, and PASS when none
+    of its tasks found the work used up."""
+    tally = result.tally or {"ran": {}, "no_work_left": {}}
+    ran, missing = tally["ran"], tally["no_work_left"]
+    total_ran, total_weight = sum(ran.values()), sum(WEIGHTS.values())
+    table = []
+    for kind, weight in WEIGHTS.items():
+        count = ran.get(kind, 0)
+        share = f"{100 * count / total_ran:.1f} % (weight {100 * weight / total_weight:.1f} %)" if total_ran else "-"
+        pool = str(result.pools[kind]) if kind in result.pools else "-"
+        passed = result.tally is not None and not missing.get(kind)
+        table.append(Row(kind, str(count), share, f"{pool} / {missing.get(kind, 0)}", passed))
+    table.append(Row("all tasks", str(total_ran), "", f"- / {sum(missing.values())}", result.work_missing == 0))
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="simulated users against gunicorn + PostgreSQL + Redis + the scheduler")
     parser.add_argument("--minutes", type=float, default=None)
@@ -129,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}; logs in {folder}")
     print(f"load average (1 min) before the stack started {before[0]:.2f}, after it stopped {after[0]:.2f}")
     print_table(rows(result), ("request", "requests", "throughput", "p50 / p95 / p99", "0 errors"))
+    print()
+    print_table(task_rows(result), ("task", "ran", "share of tasks (of weights)", "work prepared / missing", "0 missing"))
     for failure in result.failures:
         print(f"FAILURE {failure['Method']} {failure['Name']}: {failure['Error']} ({failure['Occurrences']}x)")
     for exception in result.exceptions:
         print(f"EXCEPTION ({exception['Count']}x): {exception['Message']}")
     print(f"errors: {result.errors} (goal: 0)")
-    return 0 if result.errors == 0 and result.returncode == 0 else 1
+    missing = "not known: the users wrote no tasks.json" if result.work_missing is None else result.work_missing
+    print(f"tasks that found no work left: {missing} (goal: 0)")
+    return 0 if result.errors == 0 and result.work_missing == 0 and result.returncode == 0 else 1
 
 
 if __name__ == "__main__":

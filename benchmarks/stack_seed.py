@@ -10,6 +10,11 @@ signing code is confirmed and notice read (the session cookie and the signing fo
 the plan), ``--confirmations`` workers with a wage confirmation link each, one contract signed and completed to
 B-LTA (its PDF for the verification page), an API token, a wage sheet to upload, and staff sessions of the
 foreman and the inspector. The plan (JSON) says where everything is.
+
+Hundreds of signings are prepared for a 5-minute run (``benchmarks.load_mix``), so the seed goes in bulk where
+the app has a bulk path: contracts are issued and sealed in batches (the services' batch job), and the texts are
+read from the outbox in one pass for all the workers, not once a worker. Each worker's code and notice still go
+through the signing pages, since the signature the load makes needs that session.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +33,45 @@ USER_AGENT = "wage-guard-load/1"
 STAFF_SESSIONS = ("foreman_a", "inspector_x")
 #: Contracts issued and sealed together while preparing signings (a seal link each).
 SEAL_BATCH = 20
+#: Workers whose signing codes are asked for together, then read from the outbox in one pass: few enough that
+#: the last is entered well within the code's five minutes.
+CODE_CHUNK = 100
+#: The most workers ``benchmarks.signing_request.signing_world_with_workers`` numbers apart.
+MOST_WORKERS = 28_000
+LINK = r"/{}/([A-Za-z0-9_-]+)"
 
 
 def seed_world(app: Any, extra_workers: int) -> tuple[Any, dict[str, str]]:
-    """The world and the signing world on the migrated database, plus ``extra_workers`` (< 1000) on project A."""
+    """The world and the signing world on the migrated database, plus ``extra_workers`` on project A."""
     from benchmarks.signing_request import signing_world_with_workers
 
-    assert extra_workers < 1000, "the workers' ID numbers have three digits for their number"
+    assert extra_workers < MOST_WORKERS, "the workers' ID numbers have room for this many"
     # Phones +86136…: the staff of tests.factories have +86139000000…, and codes are looked up by phone.
     return signing_world_with_workers(app, extra_workers, "+86136")  # its create_all() finds every table there
 
 
+def newest_per_phone(app: Any, phones: Iterable[str], pattern: str) -> dict[str, str]:
+    """The first group of ``pattern`` in the newest text matching it to each of ``phones``: one pass over the outbox."""
+    from wage_guard.extensions import db
+    from wage_guard.sms.models import OutboundSms
+
+    wanted, found = set(phones), {}
+    with app.app_context():
+        for message in db.session.scalars(sa.select(OutboundSms).order_by(OutboundSms.id.desc())):
+            if message.recipient in wanted and message.recipient not in found:
+                match = re.search(pattern, message.body or "")
+                if match:
+                    found[message.recipient] = match.group(1)
+    missing = wanted - found.keys()
+    assert not missing, f"no text matching {pattern!r} to {len(missing)} of the phones"
+    return found
+
+
 def ready_signings(app: Any, sw: Any, phones: list[str]) -> list[dict[str, Any]]:
     """Contracts issued and sealed for ``phones``; each worker's code confirmed and notice read, signing page open."""
+    from benchmarks.outbox import CODE
     from benchmarks.signing_request import _seal
-    from benchmarks.signing_throughput import _csrf
-    from tests.journeys.conftest import SIGNATORY_PHONE, confirm_code, default_placement, issue, link_in_sms
+    from tests.journeys.conftest import SIGNATORY_PHONE, issue, link_in_sms
     from wage_guard import clock
 
     names = [name for name, phone in sw.people if phone in phones]
@@ -51,20 +80,33 @@ def ready_signings(app: Any, sw: Any, phones: list[str]) -> list[dict[str, Any]]
     for start in range(0, len(names), size):
         issue(app, sw.world, names[start : start + size], start_date=clock.china_date(clock.utcnow()))
         _seal(app, link_in_sms(app, SIGNATORY_PHONE, "/seal/"))
+    tokens = newest_per_phone(app, phones, LINK.format("s"))
     ready = []
-    for phone in phones:
-        client = app.test_client()
-        token = link_in_sms(app, phone, "/s/")
-        confirm_code(client, app, f"/s/{token}", phone)
-        assert client.post(f"/s/{token}/notice").status_code == 302
-        app.config["WTF_CSRF_ENABLED"] = True  # the page as gunicorn serves it: with its CSRF token
-        page = client.get(f"/s/{token}/sign").get_data(as_text=True)
-        app.config["WTF_CSRF_ENABLED"] = False
-        form = {key: str(value) for key, value in default_placement(page).items()} | {"csrf_token": _csrf(page)}
-        cookie = client.get_cookie("session")
-        assert cookie is not None
-        ready.append({"token": token, "cookie": cookie.value, "form": form})
+    for start in range(0, len(phones), CODE_CHUNK):
+        clients = {phone: app.test_client() for phone in phones[start : start + CODE_CHUNK]}
+        for phone, client in clients.items():
+            assert client.post(f"/s/{tokens[phone]}/code").status_code == 302
+        codes = newest_per_phone(app, clients, CODE)
+        for phone, client in clients.items():
+            ready.append(_signing_page_open(app, client, tokens[phone], codes[phone]))
     return ready
+
+
+def _signing_page_open(app: Any, client: Any, token: str, code: str) -> dict[str, Any]:
+    """Enter the worker's code, read the notice and open the signing page: what the load's signature needs."""
+    from benchmarks.signing_throughput import _csrf
+    from tests.journeys.conftest import default_placement
+
+    response = client.post(f"/s/{token}/verify", data={"code": code})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert client.post(f"/s/{token}/notice").status_code == 302
+    app.config["WTF_CSRF_ENABLED"] = True  # the page as gunicorn serves it: with its CSRF token
+    page = client.get(f"/s/{token}/sign").get_data(as_text=True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    form = {key: str(value) for key, value in default_placement(page).items()} | {"csrf_token": _csrf(page)}
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return {"token": token, "cookie": cookie.value, "form": form}
 
 
 def signed_contract(app: Any, signing: dict[str, Any], pdf_path: Path) -> str:
@@ -93,17 +135,11 @@ def wage_links(app: Any, project_id: int, enrollment_ids: list[int], phones: lis
     """A payroll month for these workers, asked to confirm their line: (token, phone) of each text's link."""
     from tests.confirmations.support import Row, import_month
     from wage_guard import boundary
-    from wage_guard.extensions import db
-    from wage_guard.sms.models import OutboundSms
 
     with app.app_context():
         import_month(project_id, [Row(enrollment_id) for enrollment_id in enrollment_ids])
         boundary.commit()
-        wanted, found = set(phones), {}
-        for message in db.session.scalars(sa.select(OutboundSms).order_by(OutboundSms.id.desc())):
-            match = re.search(r"/w/([A-Za-z0-9_-]+)", message.body or "")
-            if match and message.recipient in wanted and message.recipient not in found:
-                found[message.recipient] = match.group(1)
+    found = newest_per_phone(app, phones, LINK.format("w"))
     return [{"token": found[phone], "phone": phone} for phone in phones]
 
 
