@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 
 from jobs.retention import erase_personal_data
 from jobs.runner import run_job
+from jobs.signing import complete_long_term
 from tests.authz_fixtures import _built, objects  # noqa: F401 - fixtures
 from tests.authz_world import ObjectWorld
 from tests.factories import login
@@ -32,6 +33,7 @@ from wage_guard.documents.store import document_store
 from wage_guard.enrollment.models import Enrollment, Worker
 from wage_guard.extensions import db
 from wage_guard.inspector import services as inspection
+from wage_guard.journeys.models import LongTermUpgrade
 from wage_guard.ledger import audit, sequencer
 from wage_guard.ledger.models import LedgerEntry
 from wage_guard.organisations.models import Project
@@ -224,6 +226,7 @@ def _assert_erased_on(staff: Staff, objects: ObjectWorld, moment: datetime, befo
         kinds = db.session.scalars(sa.select(LedgerEntry.kind).where(LedgerEntry.kind == "worker_data_erased")).all()
         assert len(kinds) == len(after["names"])  # type: ignore[arg-type]
         assert audit.verify_all().ok
+    _an_upgrade_queued_for_an_erased_version_is_done(app, objects.contracts_b["signed"])
     client = staff.client("employer_b")  # logs in ten years on (the foreman's session of today has long ended)
     contract = objects.contracts_b["signed"]
     response = client.get(f"/projects/{project_b}/contracts/{contract}/pdf?lang=en")
@@ -241,3 +244,25 @@ def _assert_erased_on(staff: Staff, objects: ObjectWorld, moment: datetime, befo
     entries = [f"/inspector/projects/{project_b}/workers/{e}" for e in objects.enrollments_b]
     for page in (f"/inspector/projects/{project_b}", *entries):
         assert inspector.get(page).status_code == 200, page
+
+
+def _an_upgrade_queued_for_an_erased_version_is_done(app: Flask, contract_id: int) -> None:
+    """A B-LTA upgrade still queued when the version was erased (its TSA down for years, say) is closed, not retried."""
+    with app.app_context():
+        contract = db.session.get(Contract, contract_id)
+        assert contract is not None
+        document = contract.current_document
+        assert document.erased_at is not None
+        db.session.execute(sa.delete(LongTermUpgrade).where(LongTermUpgrade.document_id == document.id))
+        now = clock.utcnow()
+        db.session.add(LongTermUpgrade(contract_id=contract.id, document_id=document.id, queued_at=now, next_attempt_at=now))
+        db.session.commit()
+        versions = len(contract.documents)
+    run_job(app, complete_long_term)
+    with app.app_context():
+        row = db.session.scalar(
+            sa.select(LongTermUpgrade).where(LongTermUpgrade.contract_id == contract_id).order_by(LongTermUpgrade.id.desc())
+        )
+        assert row is not None
+        assert row.done_at is not None
+        assert len(db.session.get(Contract, contract_id).documents) == versions  # type: ignore[union-attr]
