@@ -21,16 +21,14 @@ import sqlalchemy as sa
 
 from wage_guard import clock
 from wage_guard.accounts.models import Role, User
-from wage_guard.complaints.models import Complaint, ComplaintStatus
+from wage_guard.complaints import services as complaints
 from wage_guard.errors import Conflict, PermissionDenied, ValidationFailed
 from wage_guard.extensions import db
 from wage_guard.i18n import _
+from wage_guard.inspector.queries import OPEN_STATES
 from wage_guard.ledger import services as ledger
 from wage_guard.organisations.models import Project, ProjectStatus
-from wage_guard.risk.models import Finding, FindingStatus
-
-#: Inspector workflow states that close a flag (``inspector.services``).
-CLOSED_WORKFLOW = ("resolved", "dismissed")
+from wage_guard.risk.models import Finding
 
 
 def record_completion(user: User, project: Project, completed_on: date, *, now: datetime) -> None:
@@ -69,16 +67,11 @@ def _log(kind: str, project: Project, day: date, user: User, now: datetime) -> N
 
 
 def open_matters(project: Project) -> tuple[int, int]:
-    """How many risk flags and complaints of the project are still open."""
+    """How many risk flags of the project are still open in the inspector's workflow (as the dashboard counts
+    them), and how many of its complaints."""
     flags = db.session.scalar(
         sa.select(sa.func.count(Finding.id)).where(
-            Finding.project_id == project.id,
-            Finding.status == FindingStatus.OPEN,
-            Finding.workflow_status.not_in(CLOSED_WORKFLOW),
-            Finding.severity.is_not(None),
+            Finding.project_id == project.id, Finding.severity.is_not(None), Finding.workflow_status.in_(OPEN_STATES)
         )
     )
-    complaints = db.session.scalar(
-        sa.select(sa.func.count(Complaint.id)).where(Complaint.project_id == project.id, Complaint.status == ComplaintStatus.OPEN)
-    )
-    return int(flags or 0), int(complaints or 0)
+    return int(flags or 0), complaints.open_counts([project.id]).get(project.id, 0)
