@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from wage_guard.backup import postgres
 from wage_guard.backup.errors import BackupError, TargetNotEmpty
 from wage_guard.backup.manifest import DATABASE_FILES, shortlist
-from wage_guard.contracts.models import ContractDocument, PagePreview
+from wage_guard.contracts.models import DOCUMENTS_IN_STORE, PREVIEWS_IN_STORE, ContractDocument, PagePreview
 from wage_guard.i18n import _l
 
 ALEMBIC_TABLE = "alembic_version"
@@ -85,10 +85,8 @@ def _facts(connection: sa.Connection) -> tuple[str | None, frozenset[str]]:
     if sa.inspect(connection).has_table(ALEMBIC_TABLE):
         versions = connection.execute(sa.text(f"SELECT version_num FROM {ALEMBIC_TABLE} ORDER BY version_num")).scalars()  # noqa: S608 - a constant
         revision = ",".join(versions) or None
-    documents = sa.select(ContractDocument.sha256).where(
-        ContractDocument.pdf_blob.is_(None), ContractDocument.erased_at.is_(None)
-    )
-    previews = sa.select(PagePreview.sha256).where(PagePreview.webp_blob.is_(None), PagePreview.sha256.is_not(None))
+    documents = sa.select(ContractDocument.sha256).where(DOCUMENTS_IN_STORE)
+    previews = sa.select(PagePreview.sha256).where(PREVIEWS_IN_STORE)
     keys = {str(key) for query in (documents, previews) for key in connection.execute(query).scalars()}
     return revision, frozenset(keys)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from wage_guard.contracts.models import ContractDocument, PagePreview
+from wage_guard.contracts.models import DOCUMENTS_IN_STORE, PREVIEWS_IN_STORE, ContractDocument, PagePreview
 from wage_guard.documents.store import DocumentMissing, document_store
 from wage_guard.extensions import db
 
@@ -38,18 +38,15 @@ class StoreReport:
         return not self.missing and not self.changed
 
 
-NOT_ERASED = ContractDocument.erased_at.is_(None)
-
-
 def check_store() -> StoreReport:
     """Re-hash every stored contract version and page preview against the database; log each problem. Versions
     the retention job erased (their periods over, ``retention.erasure``) are expected to be gone."""
     report = StoreReport()
-    for label, model, key_column, blob, kept in (
-        ("contract_document", ContractDocument, ContractDocument.sha256, ContractDocument.pdf_blob, NOT_ERASED),
-        ("page_preview", PagePreview, PagePreview.sha256, PagePreview.webp_blob, sa.true()),
+    for label, model, key_column, in_store in (
+        ("contract_document", ContractDocument, ContractDocument.sha256, DOCUMENTS_IN_STORE),
+        ("page_preview", PagePreview, PagePreview.sha256, PREVIEWS_IN_STORE),
     ):
-        query = sa.select(model.id, key_column).where(blob.is_(None), key_column.is_not(None), kept).order_by(model.id)
+        query = sa.select(model.id, key_column).where(in_store).order_by(model.id)
         last = 0
         while rows := db.session.execute(query.where(model.id > last).limit(BATCH)).all():
             for row_id, key in rows:

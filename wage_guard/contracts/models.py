@@ -124,6 +124,11 @@ class ContractDocument(db.Model):  # type: ignore[name-defined,misc]
         return self.pdf_blob if self.pdf_blob is not None else document_store().get(self.sha256)
 
 
+#: What the document store holds, by the rows that name it: versions not kept in the legacy column nor erased by
+#: the retention job, and page images not kept in theirs. The integrity job and the backup both read these.
+DOCUMENTS_IN_STORE = sa.and_(ContractDocument.pdf_blob.is_(None), ContractDocument.erased_at.is_(None))
+
+
 class PagePreview(db.Model):  # type: ignore[name-defined,misc]
     """A page of a document as WebP for phones, rendered once."""
 
@@ -179,3 +184,6 @@ class ContractEvent(db.Model):  # type: ignore[name-defined,misc]
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     contract: Mapped[Contract] = relationship(back_populates="events")
+
+
+PREVIEWS_IN_STORE = sa.and_(PagePreview.webp_blob.is_(None), PagePreview.sha256.is_not(None))
