@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from wage_guard import boundary, clock
 from wage_guard.complaints.models import Complaint
 from wage_guard.confirmations.models import Settlement, WageConfirmation
-from wage_guard.contracts.models import Contract, ContractDocument, PagePreview
+from wage_guard.contracts.models import PREVIEWS_IN_STORE, Contract, ContractDocument, PagePreview
 from wage_guard.documents.store import document_store
 from wage_guard.enrollment.models import Enrollment, Worker
 from wage_guard.extensions import db
@@ -99,22 +99,17 @@ def erase_worker(worker: Worker, *, now: datetime) -> int:
 
 
 def _erase_documents(contract: Contract, now: datetime) -> int:
-    keys: list[str] = []
-    erased = 0
-    for document in contract.documents:
-        if document.erased_at is not None:
-            continue
-        previews = list(db.session.scalars(sa.select(PagePreview).where(PagePreview.document_id == document.id)))
-        keys += [p.sha256 for p in previews if p.sha256 and p.webp_blob is None]
-        for preview in previews:
-            db.session.delete(preview)
-        if document.pdf_blob is None:
-            keys.append(document.sha256)
+    documents = [d for d in contract.documents if d.erased_at is None]
+    previews = db.session.scalars(
+        sa.select(PagePreview).where(PagePreview.document_id.in_([d.id for d in documents]), PREVIEWS_IN_STORE)
+    ).all()
+    keys = [p.sha256 for p in previews if p.sha256] + [d.sha256 for d in documents if d.pdf_blob is None]
+    db.session.execute(sa.delete(PagePreview).where(PagePreview.document_id.in_([d.id for d in documents])))
+    for document in documents:
         document.pdf_blob, document.erased_at = None, now
-        erased += 1
     if keys:
         boundary.after_commit(lambda: _remove_files(keys))
-    return erased
+    return len(documents)
 
 
 def _remove_files(keys: list[str]) -> None:
